@@ -1,0 +1,54 @@
+# Two entry points, both safe to run again: `make run` (the app on SQLite with demo data)
+# and `make test` (the whole suite). Everything else here serves those two.
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements.lock
+HOST_PORT ?= 127.0.0.1:8000
+DEV_ENV := DEBUG=1
+
+.PHONY: run test lint lock
+
+# Python 3.12 or newer: pyenv's choice from .python-version first, then the usual names.
+PYTHON := $(shell for p in python3 python3.13 python3.12 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; \
+	done)
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Setting Records needs Python 3.12 or newer (Django 6 does), and none was found." >&2; \
+		echo "Install Python 3.12+ (for example with pyenv: 'pyenv install 3.12') and run this again." >&2; \
+		exit 1; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-app
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed-app
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST_PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Re-pin every package after changing pyproject.toml: a fresh venv, the newest allowed versions.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[test]'
+	( echo "# Pinned versions of every package, made by 'make lock' from pyproject.toml."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable --exclude setting-records ) > $(LOCK)
+	rm -rf .venv-lock

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SettingRecordsConfig(AppConfig):
+    name = "setting_records"
+    verbose_name = "Setting Records"

@@ -1,0 +1,59 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from setting_records.models import Membership, Role, Setting, User
+
+DEMO_USERS = {
+    "manager": ("Little Acorns Nursery", Role.MANAGER),
+    "keyperson": ("Little Acorns Nursery", Role.PRACTITIONER),
+    "practitioner": ("Little Acorns Nursery", Role.PRACTITIONER),
+    "outsider": ("Little Acorns Nursery", Role.PRACTITIONER),
+    "othermanager": ("Riverside Pre-School", Role.MANAGER),
+}
+
+
+@pytest.mark.django_db
+def test_seeds_two_settings_and_the_five_demo_users(capsys):
+    call_command("seed_demo")
+
+    assert Setting.objects.count() == 2
+    memberships = {m.user.username: (m.setting.name, m.role) for m in Membership.objects.all()}
+    assert memberships == DEMO_USERS
+    for username in DEMO_USERS:
+        assert authenticate(username=username, password="demo-pass-2026") is not None
+    assert "demo-pass-2026" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_password_can_be_chosen(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "another-long-pass")
+    call_command("seed_demo")
+    assert authenticate(username="manager", password="another-long-pass") is not None
+
+
+def test_refuses_a_database_that_holds_data(manager):
+    with pytest.raises(CommandError, match="already holds data"):
+        call_command("seed_demo")
+    assert Setting.objects.count() == 1
+    assert list(User.objects.values_list("username", flat=True)) == ["manager"]
+
+
+def test_if_empty_leaves_existing_data_alone(manager, capsys):
+    call_command("seed_demo", "--if-empty")
+    assert "leaving it as it is" in capsys.readouterr().out
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_force_replaces_existing_data(manager):
+    call_command("seed_demo", "--force")
+    assert set(User.objects.values_list("username", flat=True)) == set(DEMO_USERS)
+    assert Setting.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_force_and_if_empty_together_are_refused():
+    with pytest.raises(CommandError, match="either --force or --if-empty"):
+        call_command("seed_demo", "--force", "--if-empty")

@@ -1,0 +1,25 @@
+"""The project's settings as production runs them, with the few changes a test run needs."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+# The test client and live server speak plain HTTP on loopback.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from setting_records.settings import *  # noqa: F403
+
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# One PBKDF2 login costs ~275 ms of CPU; tests log in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The manifest storage needs collectstatic; tests serve static files straight from static/.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# No collectstatic before tests: WhiteNoise finds files in static/ as runserver would.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
