@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from setting_records.models import Membership, Role, Setting, User
+from setting_records.models import Role, Setting, User
+from setting_records.services import membership_add
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password
 
@@ -26,6 +27,22 @@ def _user(username: str, first: str, last: str, password: str) -> User:
     )
     user.set_password(password)
     user.save()
+    return user
+
+
+def staff_member_add(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    setting: Setting,
+    actor: User | None,
+    role: str = Role.PRACTITIONER,
+) -> User:
+    """One more demo user on a setting's staff, for the apps that add demo data of their own."""
+    user = _user(username, first_name, last_name, password)
+    membership_add(user=user, setting=setting, role=role, actor=actor)
     return user
 
 
@@ -53,5 +70,5 @@ def create_staff(*, password: str) -> DemoStaff:
         (outsider, first, Role.PRACTITIONER),
         (othermanager, second, Role.MANAGER),
     ]:
-        Membership.objects.create(user=user, setting=setting, role=role)
+        membership_add(user=user, setting=setting, role=role, actor=None)
     return DemoStaff(manager, keyperson, practitioner, outsider, othermanager, first, second)

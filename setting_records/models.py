@@ -35,6 +35,7 @@ class Setting(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("manage_setting", _("Can manage the setting"))]
 
     def __str__(self) -> str:
         return self.name
@@ -72,3 +73,19 @@ class Membership(models.Model):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
+
+
+# The permission rows are models of this app; importing them here registers them.
+from setting_records.object_permissions import (  # noqa: E402
+    ChildUserObjectPermission,
+    SettingUserObjectPermission,
+)
+
+__all__ = [
+    "ChildUserObjectPermission",
+    "Membership",
+    "Role",
+    "Setting",
+    "SettingUserObjectPermission",
+    "User",
+]

@@ -6,5 +6,6 @@ from setting_records import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("children.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,46 @@
+import datetime
+
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from setting_records import access
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "setting_records/home.html")
+    """Practitioners: their key children first, then the others they care for.
+    Managers: the same, plus what needs their attention in the settings they manage."""
+    user = request.user
+    children = list(
+        access.visible_children(user)
+        .select_related("room", "key_person")
+        .filter(Q(key_person=user) | Q(care_team=user))
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+    context = {
+        "key_children": [c for c in children if c.key_person_id == user.pk],
+        "team_children": [c for c in children if c.key_person_id != user.pk],
+    }
+    managed = list(access.managed_settings(user))
+    if managed:
+        visible = access.visible_children(user).filter(setting__in=managed)
+        soon = timezone.localdate() + datetime.timedelta(days=7)
+        context["dashboard"] = {
+            "counts": visible.aggregate(
+                on_roll=Count("pk", filter=Q(left_on__isnull=True)),
+                without_key_person=Count(
+                    "pk", filter=Q(key_person__isnull=True, left_on__isnull=True)
+                ),
+            ),
+            "without_key_person": visible.filter(
+                key_person__isnull=True, left_on__isnull=True
+            ).order_by("first_name")[:10],
+            "grants_ending": access.visible_grants(user)
+            .filter(revoked_at__isnull=True, expires_on__gte=timezone.localdate())
+            .filter(expires_on__lte=soon)
+            .select_related("child", "grantee")
+            .order_by("expires_on"),
+        }
+    return render(request, "setting_records/home.html", context)

@@ -2,7 +2,8 @@ import os
 
 import pytest
 
-from setting_records.models import Membership, Role, Setting, User
+from setting_records.models import Role, Setting, User
+from setting_records.services import membership_add
 
 # Browser tests drive the live server from Playwright's event loop; Django's database
 # fixtures would otherwise refuse to run beside it.
@@ -15,7 +16,7 @@ def make_staff(setting: Setting, username: str, role: str = Role.PRACTITIONER) -
     user = User.objects.create_user(
         username=username, password=PASSWORD, first_name=username.capitalize()
     )
-    Membership.objects.create(user=user, setting=setting, role=role)
+    membership_add(user=user, setting=setting, role=role, actor=None)
     return user
 
 

@@ -29,3 +29,37 @@ def test_admin_offers_no_history_revert(client, superuser, setting):
     assert response.status_code == 403
     setting.refresh_from_db()
     assert setting.name == "Renamed"
+
+
+def test_admin_membership_changes_reach_the_policy(client, superuser, practitioner, setting):
+    from setting_records import access
+
+    membership = practitioner.memberships.get()
+    client.force_login(superuser)
+    url = f"/admin/setting_records/user/{practitioner.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        key: value
+        for key, value in form.initial.items()
+        if key in form.fields
+        and value is not None
+        and key not in {"password", "groups", "user_permissions", "last_login", "date_joined"}
+    }
+    data |= {
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-id": membership.pk,
+        "memberships-0-user": practitioner.pk,
+        "memberships-0-setting": setting.pk,
+        "memberships-0-role": "manager",
+        "memberships-0-is_active": "on",
+    }
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert access.manages(practitioner, setting.pk)

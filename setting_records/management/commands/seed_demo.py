@@ -1,15 +1,20 @@
 import os
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from children import demo as children_demo
 from setting_records import demo
 from setting_records.models import Setting, User
 
 
 class Command(BaseCommand):
-    help = "Fill an empty database with a realistic demo: two settings and their staff."
+    help = (
+        "Fill an empty database with a realistic demo: two settings, their staff, and children, "
+        "families and records at the first."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,10 +27,39 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed only when the database is empty; otherwise leave it alone and succeed.",
         )
+        parser.add_argument(
+            "--children",
+            type=int,
+            metavar="N",
+            help="Instead of the hand-written demo, generate N children at the first setting "
+            "(for benchmarks).",
+        )
+        parser.add_argument(
+            "--records-per-child",
+            type=int,
+            metavar="M",
+            help="With --children: how many records each generated child has (default 10).",
+        )
 
-    def handle(self, *args, force: bool, if_empty: bool, **options):
+    def handle(
+        self,
+        *args,
+        force: bool,
+        if_empty: bool,
+        children: int | None,
+        records_per_child: int | None,
+        **options,
+    ):
         if force and if_empty:
             raise CommandError("Use either --force or --if-empty, not both.")
+        if records_per_child is not None and children is None:
+            raise CommandError("--records-per-child needs --children.")
+        if children is not None and children < 1:
+            raise CommandError("--children must be at least 1.")
+        if records_per_child is None:
+            records_per_child = 10
+        if records_per_child < 0:
+            raise CommandError("--records-per-child cannot be negative.")
         holds_data = User.objects.exists() or Setting.objects.exists()
         if holds_data and if_empty:
             self.stdout.write("The database already holds data; leaving it as it is.")
@@ -39,10 +73,28 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
 
         password = os.environ.get("DEMO_PASSWORD") or demo.DEFAULT_PASSWORD
+        started = time.perf_counter()
         with transaction.atomic():
             staff = demo.create_staff(password=password)
+            if children is None:
+                children_demo.create_children(staff=staff, password=password)
+            else:
+                children_demo.create_many_children(
+                    staff=staff,
+                    password=password,
+                    children=children,
+                    records_per_child=records_per_child,
+                )
+        elapsed = time.perf_counter() - started
 
-        self.stdout.write(self.style.SUCCESS("Demo data created."))
-        self.stdout.write(f"  {staff.first_setting}: manager, keyperson, practitioner, outsider")
-        self.stdout.write(f"  {staff.second_setting}: othermanager")
+        self.stdout.write(self.style.SUCCESS(f"Demo data created in {elapsed:.1f} s."))
+        if children is not None:
+            self.stdout.write(
+                f"  {children} generated children with {records_per_child} records each "
+                f"at {staff.first_setting}"
+            )
+        self.stdout.write(
+            f"  {staff.first_setting}: manager, keyperson, practitioner, outsider, sam (SENCo), jo"
+        )
+        self.stdout.write(f"  {staff.second_setting}: othermanager, otherkeyperson")
         self.stdout.write(f"  Password for every demo user: {password}")

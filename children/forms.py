@@ -1,0 +1,269 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from children.models import CHILD_FIELDS, Child, ChildPerson, Person, Record, Source
+
+CONFIDENTIALITY_CHOICES = [
+    ("", _("Not checked yet")),
+    ("yes", _("Yes: shared in confidence")),
+    ("no", _("No: not confidential")),
+]
+
+
+class ChildSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    room = forms.TypedChoiceField(label=_("Room"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, rooms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].choices = [("", _("All rooms"))] + [(r.pk, str(r)) for r in rooms]
+
+
+class RecordForm(forms.ModelForm):
+    third_party_confidential = forms.ChoiceField(
+        label=_("Did the third party share this in confidence?"),
+        choices=CONFIDENTIALITY_CHOICES,
+        required=False,
+        help_text=_(
+            "Check with the third party, for them and for the person it concerns. Whoever "
+            "answers this is recorded as having checked, with the date."
+        ),
+    )
+
+    class Meta:
+        model = Record
+        fields = [
+            "title",
+            "kind",
+            "sensitivity",
+            "nature",
+            "occurred_at",
+            "body",
+            "source",
+            "third_party_name",
+            "third_party_role",
+            "third_party_organisation",
+        ]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "sensitivity": forms.RadioSelect,
+            "nature": forms.RadioSelect,
+            "source": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons and the kind list offer real choices only, with no empty "----" entry.
+        for name in ("kind", "sensitivity", "nature", "source"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if self.instance.pk and self.instance.third_party_confidential is not None:
+            self.initial["third_party_confidential"] = (
+                "yes" if self.instance.third_party_confidential else "no"
+            )
+        if not self.instance.pk:
+            self.initial.setdefault(
+                "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise forms.ValidationError(_("This is in the future: enter when it happened."))
+        return occurred_at
+
+    def clean(self):
+        cleaned = super().clean()
+        named = (
+            cleaned.get("third_party_name", "").strip()
+            or cleaned.get("third_party_organisation", "").strip()
+        )
+        if cleaned.get("source") == Source.THIRD_PARTY and not named:
+            self.add_error(
+                "third_party_name",
+                _("Name the person or the organisation the information came from."),
+            )
+        return cleaned
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        answer = self.cleaned_data.get("third_party_confidential")
+        data["third_party_confidential"] = {"yes": True, "no": False}.get(answer)
+        return data
+
+
+class RecordEditForm(RecordForm):
+    reason = forms.CharField(
+        label=_("Why is this entry being changed?"),
+        max_length=500,
+        widget=forms.TextInput,
+        help_text=_("Kept in the entry's history with your name and the time."),
+    )
+
+    def service_fields(self) -> dict:
+        return super().service_fields() | {"reason": self.cleaned_data["reason"]}
+
+
+class TeamForm(forms.Form):
+    key_person = forms.ModelChoiceField(
+        label=_("Key person"), queryset=None, required=False, empty_label=_("No key person")
+    )
+    care_team = forms.ModelMultipleChoiceField(
+        label=_("Care team"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Staff involved in the child's care: they see the child and general entries."),
+    )
+
+    def __init__(self, *args, practitioners, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key_person"].queryset = practitioners
+        self.fields["care_team"].queryset = staff
+
+
+class GrantForm(forms.Form):
+    grantee = forms.ModelChoiceField(label=_("Member of staff"), queryset=None)
+    record = forms.ModelChoiceField(
+        label=_("What they may see"),
+        queryset=None,
+        required=False,
+        empty_label=_("All of this child's records"),
+    )
+    reason = forms.CharField(
+        label=_("Why they need to know"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    expires_on = forms.DateField(
+        label=_("Last day of access"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, staff, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].queryset = staff
+        self.fields["record"].queryset = records
+        self.fields["record"].label_from_instance = lambda r: (
+            f"{r.occurred_at:%d %b %Y}: {r.title} ({r.get_sensitivity_display()})"
+        )
+        self.initial.setdefault("expires_on", timezone.localdate() + datetime.timedelta(days=30))
+
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if expires_on < today:
+            raise forms.ValidationError(_("This date has passed: choose today or later."))
+        if expires_on > today + datetime.timedelta(days=366):
+            raise forms.ValidationError(_("A grant can last a year at most."))
+        return expires_on
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is access being withdrawn?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class ChildForm(forms.ModelForm):
+    new_family = forms.CharField(
+        label=_("…or a new family"),
+        required=False,
+        max_length=200,
+        help_text=_("e.g. “The Ahmed household”. Leave empty to use the family chosen above."),
+    )
+
+    class Meta:
+        model = Child
+        fields = list(CHILD_FIELDS)
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("date_of_birth", "started_on", "left_on")
+        }
+
+    def __init__(self, *args, setting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = setting.rooms.all()
+        self.fields["family"].queryset = setting.families.all()
+        self.fields["family"].empty_label = _("No family recorded")
+
+    def clean(self):
+        cleaned = super().clean()
+        born, started = cleaned.get("date_of_birth"), cleaned.get("started_on")
+        if born and born > timezone.localdate():
+            self.add_error("date_of_birth", _("The date of birth is in the future."))
+        if born and started and started < born:
+            self.add_error("started_on", _("A child cannot start before they are born."))
+        left = cleaned.get("left_on")
+        if left and started and left < started:
+            self.add_error("left_on", _("The leaving date is before the start date."))
+        if cleaned.get("family") and cleaned.get("new_family", "").strip():
+            self.add_error("new_family", _("Choose a family or name a new one, not both."))
+        return cleaned
+
+
+class ConnectionForm(forms.ModelForm):
+    """A new person entered in a child's register, with how they are connected."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    preferred_language = forms.CharField(
+        label=_("Preferred language"), max_length=60, required=False
+    )
+    interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
+
+    PERSON_FIELDS = (
+        "first_name",
+        "last_name",
+        "organisation",
+        "email",
+        "phone",
+        "address",
+        "preferred_language",
+        "interpreter_needed",
+    )
+
+    class Meta:
+        model = ChildPerson
+        fields = [
+            "relationship",
+            "has_parental_responsibility",
+            "pr_evidence",
+            "pr_evidence_note",
+            "restriction",
+            "lives_with_child",
+        ]
+        widgets = {"restriction": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_parental_responsibility") and not cleaned.get("pr_evidence"):
+            self.add_error(
+                "pr_evidence",
+                _("Record the evidence of parental responsibility that was seen."),
+            )
+        if cleaned.get("pr_evidence") and not cleaned.get("has_parental_responsibility"):
+            self.add_error(
+                "has_parental_responsibility",
+                _("Evidence of parental responsibility was chosen: tick this box, or clear it."),
+            )
+        return cleaned
+
+    def person(self, *, family) -> Person:
+        return Person(
+            family=family, **{name: self.cleaned_data[name] for name in self.PERSON_FIELDS}
+        )
+
+    def connection_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

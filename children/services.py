@@ -1,0 +1,303 @@
+"""Changes to children, care teams, records and grants.
+
+Each is one transaction, names its actor (kept in history), and keeps the access policy's rows
+in step so that a change of key person, care team or grant counts on the very next request.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from children.models import (
+    CHILD_FIELDS,
+    CareTeamMember,
+    Child,
+    ChildPerson,
+    Family,
+    NeedToKnowGrant,
+    Person,
+    Record,
+    Sensitivity,
+    Source,
+)
+from setting_records import access
+from setting_records.errors import WorkflowError
+from setting_records.history import delete_as, save_as
+from setting_records.models import Role, Setting, User
+
+RECORD_FIELDS = (
+    "kind",
+    "sensitivity",
+    "nature",
+    "title",
+    "body",
+    "occurred_at",
+    "source",
+    "third_party_name",
+    "third_party_organisation",
+    "third_party_role",
+)
+
+
+def _require_staff(
+    setting: Setting, users: Iterable[User], roles=(Role.MANAGER, Role.PRACTITIONER)
+):
+    allowed = set(access.setting_staff(setting, roles).values_list("pk", flat=True))
+    for user in users:
+        if user.pk not in allowed:
+            raise WorkflowError(f"{user} is not an active member of staff at {setting}.")
+
+
+@transaction.atomic
+def child_create(
+    *,
+    setting: Setting,
+    actor: User,
+    key_person: User | None = None,
+    care_team: Iterable[User] = (),
+    **fields,
+) -> Child:
+    if not access.manages(actor, setting.pk):
+        raise WorkflowError("Only the setting's manager can add a child.")
+    for name in ("room", "family"):
+        related = fields.get(name)
+        if related is not None and related.setting_id != setting.pk:
+            raise WorkflowError(f"That {name} belongs to another setting.")
+    child = Child(setting=setting, **fields)
+    save_as(child, actor=actor, reason="Child joined the setting")
+    if key_person is not None:
+        key_person_assign(child=child, key_person=key_person, actor=actor)
+    care_team_set(child=child, members=care_team, actor=actor)
+    return child
+
+
+@transaction.atomic
+def family_create(*, setting: Setting, name: str, actor: User, notes: str = "") -> Family:
+    if not access.manages(actor, setting.pk):
+        raise WorkflowError("Only the setting's manager can add a family.")
+    if not name.strip():
+        raise WorkflowError("Give the family a name.")
+    family = Family(setting=setting, name=name, notes=notes)
+    save_as(family, actor=actor, reason="Family added")
+    return family
+
+
+@transaction.atomic
+def connection_add(
+    *, child: Child, person: Person, relationship: str, actor: User, **fields
+) -> ChildPerson:
+    """Enter a person in a child's register, with whether they hold parental responsibility."""
+    if not access.manages(actor, child.setting_id):
+        raise WorkflowError("Only the setting's manager can change a child's register.")
+    if person.family_id is not None and person.family.setting_id != child.setting_id:
+        raise WorkflowError("That family belongs to another setting.")
+    if person.pk is None:
+        person.setting = child.setting
+        save_as(person, actor=actor, reason="Person added")
+    elif person.setting_id != child.setting_id:
+        raise WorkflowError("That person is registered at another setting.")
+    connection = ChildPerson(child=child, person=person, relationship=relationship, **fields)
+    if connection.has_parental_responsibility and not connection.pr_evidence:
+        raise WorkflowError("Record the evidence of parental responsibility that was seen.")
+    if connection.pr_evidence and not connection.has_parental_responsibility:
+        raise WorkflowError(
+            "Evidence of parental responsibility was given for someone marked as not holding it."
+        )
+    save_as(connection, actor=actor, reason="Added to the child's register")
+    return connection
+
+
+@transaction.atomic
+def key_person_assign(*, child: Child, key_person: User | None, actor: User) -> Child:
+    if key_person is not None:
+        _require_staff(child.setting, [key_person], roles=(Role.PRACTITIONER,))
+    previous = child.key_person
+    if previous == key_person:
+        return child
+    child.key_person = key_person
+    save_as(child, actor=actor, reason="Key person changed", update_fields=["key_person"])
+    access.sync_child_permissions(child, [previous, key_person])
+    return child
+
+
+@transaction.atomic
+def care_team_set(*, child: Child, members: Iterable[User], actor: User) -> Child:
+    wanted = {user.pk: user for user in members}
+    _require_staff(child.setting, wanted.values())
+    current = {member.user_id: member for member in child.care_team_members.select_related("user")}
+    for user_id in current.keys() - wanted.keys():
+        delete_as(current[user_id], actor=actor, reason="Removed from the care team")
+    for user_id in wanted.keys() - current.keys():
+        save_as(
+            CareTeamMember(child=child, user=wanted[user_id]),
+            actor=actor,
+            reason="Added to the care team",
+        )
+    changed = [m.user for m in current.values()] + list(wanted.values())
+    access.sync_child_permissions(child, changed)
+    return child
+
+
+def staff_member_leaves(*, user: User, setting: Setting, actor: User) -> None:
+    """Called inside ``membership_end``: clear the leaver from the setting's children."""
+    for child in Child.objects.filter(setting=setting, key_person=user):
+        child.key_person = None
+        save_as(
+            child, actor=actor, reason="Key person left the setting", update_fields=["key_person"]
+        )
+        access.sync_child_permissions(child, [user])
+    for member in CareTeamMember.objects.filter(child__setting=setting, user=user).select_related(
+        "child"
+    ):
+        delete_as(member, actor=actor, reason="Left the setting")
+        access.sync_child_permissions(member.child, [user])
+
+
+RECORD_DEFAULTS = {
+    "source": Source.SETTING,
+    "third_party_name": "",
+    "third_party_organisation": "",
+    "third_party_role": "",
+}
+
+
+def _record_fields(given: dict) -> dict:
+    unknown = given.keys() - set(RECORD_FIELDS)
+    if unknown:
+        raise TypeError(f"Records have no fields {sorted(unknown)}.")
+    missing = [name for name in RECORD_FIELDS if name not in given and name not in RECORD_DEFAULTS]
+    if missing:
+        raise WorkflowError(f"An entry needs {', '.join(missing)}.")
+    return RECORD_DEFAULTS | given
+
+
+def _clean_record(fields: dict) -> dict:
+    if fields["sensitivity"] not in Sensitivity.values:
+        raise WorkflowError("Choose whether the entry is general or sensitive.")
+    if fields["source"] == Source.SETTING:
+        for name in ("third_party_name", "third_party_organisation", "third_party_role"):
+            fields[name] = ""
+    elif not (fields["third_party_name"].strip() or fields["third_party_organisation"].strip()):
+        raise WorkflowError(
+            "Name the third party the information came from, or their organisation."
+        )
+    if fields["occurred_at"] > timezone.now() + datetime.timedelta(minutes=5):
+        raise WorkflowError("An entry cannot be about something that has not happened yet.")
+    return fields
+
+
+def _set_confidentiality(record: Record, confidential: bool | None, actor: User) -> None:
+    if record.source == Source.SETTING:
+        confidential = None
+    if confidential != record.third_party_confidential or (
+        confidential is not None and record.confidentiality_checked_by_id is None
+    ):
+        record.third_party_confidential = confidential
+        record.confidentiality_checked_by = actor if confidential is not None else None
+        record.confidentiality_checked_at = timezone.now() if confidential is not None else None
+
+
+@transaction.atomic
+def record_create(
+    *, child: Child, actor: User, third_party_confidential: bool | None = None, **fields
+) -> Record:
+    if not access.can(actor, "add_record", child):
+        raise WorkflowError("You cannot add entries to this child's records.")
+    fields = _clean_record(_record_fields(fields))
+    record = Record(child=child, author=actor, **fields)
+    _set_confidentiality(record, third_party_confidential, actor)
+    save_as(record, actor=actor, reason="Written")
+    return record
+
+
+@transaction.atomic
+def record_update(
+    *,
+    record: Record,
+    actor: User,
+    reason: str,
+    third_party_confidential: bool | None = None,
+    **fields,
+) -> Record:
+    if not access.can(actor, "edit", record):
+        raise WorkflowError("You cannot change this entry.")
+    if not reason.strip():
+        raise WorkflowError("Say why the entry is being changed.")
+    fields = _clean_record(_record_fields(fields))
+    for name, value in fields.items():
+        setattr(record, name, value)
+    _set_confidentiality(record, third_party_confidential, actor)
+    record.updated_at = timezone.now()
+    save_as(record, actor=actor, reason=reason.strip())
+    return record
+
+
+@transaction.atomic
+def grant_give(
+    *,
+    child: Child,
+    grantee: User,
+    reason: str,
+    expires_on: datetime.date,
+    actor: User,
+    record: Record | None = None,
+) -> NeedToKnowGrant:
+    if not access.manages(actor, child.setting_id):
+        raise WorkflowError("Only the setting's manager can give access on a need-to-know basis.")
+    _require_staff(child.setting, [grantee])
+    if record is not None and record.child_id != child.pk:
+        raise WorkflowError("That entry belongs to another child.")
+    if not reason.strip():
+        raise WorkflowError("Give the reason this member of staff needs to know.")
+    if expires_on < timezone.localdate():
+        raise WorkflowError("The expiry date has already passed.")
+    if expires_on > timezone.localdate() + datetime.timedelta(days=366):
+        raise WorkflowError("A grant can last a year at most; give a new one when it runs out.")
+    grant = NeedToKnowGrant(
+        child=child,
+        record=record,
+        grantee=grantee,
+        reason=reason.strip(),
+        expires_on=expires_on,
+        granted_by=actor,
+    )
+    save_as(grant, actor=actor, reason="Granted")
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, grant: NeedToKnowGrant, actor: User, reason: str) -> NeedToKnowGrant:
+    if not access.manages(actor, grant.child.setting_id):
+        raise WorkflowError("Only the setting's manager can revoke a grant.")
+    # Lock the row so that two revocations cannot both record themselves.
+    grant = NeedToKnowGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise WorkflowError("This grant has already been revoked.")
+    if not reason.strip():
+        raise WorkflowError("Give the reason for revoking the grant.")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.revoke_reason = reason.strip()
+    save_as(
+        grant,
+        actor=actor,
+        reason="Revoked",
+        update_fields=["revoked_at", "revoked_by", "revoke_reason"],
+    )
+    return grant
+
+
+@transaction.atomic
+def child_update(*, child: Child, actor: User, **fields) -> Child:
+    if not access.manages(actor, child.setting_id):
+        raise WorkflowError("Only the setting's manager can change a child's details.")
+    for name in ("room", "family"):
+        related = fields.get(name)
+        if related is not None and related.setting_id != child.setting_id:
+            raise WorkflowError(f"That {name} belongs to another setting.")
+    for name in CHILD_FIELDS:
+        setattr(child, name, fields[name])
+    save_as(child, actor=actor, reason="Details changed", update_fields=list(CHILD_FIELDS))
+    return child

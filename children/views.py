@@ -1,0 +1,246 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from children import services
+from children.forms import (
+    ChildForm,
+    ChildSearchForm,
+    ConnectionForm,
+    GrantForm,
+    RecordEditForm,
+    RecordForm,
+    RevokeForm,
+    TeamForm,
+)
+from children.models import CHILD_FIELDS, Room
+from setting_records import access
+from setting_records.errors import WorkflowError
+from setting_records.models import Role
+
+CHILDREN_PER_PAGE = 25
+
+
+def child_list(request: HttpRequest) -> HttpResponse:
+    rooms = Room.objects.filter(setting_id__in=access.staff_setting_ids(request.user))
+    form = ChildSearchForm(request.GET or None, rooms=rooms)
+    children = access.visible_children(request.user).select_related("room", "key_person")
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            for word in query.split():
+                children = children.filter(
+                    Q(first_name__icontains=word)
+                    | Q(last_name__icontains=word)
+                    | Q(known_as__icontains=word)
+                )
+        if room := form.cleaned_data["room"]:
+            children = children.filter(room_id=room)
+    page = Paginator(children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "children/child_list.html", {"form": form, "page": page})
+
+
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request.user, pk)
+    records = list(
+        access.visible_records(request.user).filter(child=child).select_related("author")
+    )
+    for record in records:
+        record.rights = access.record_rights(request.user, record, child.rights)
+    context = {
+        "child": child,
+        "records": records,
+        "connections": child.connections.select_related("person"),
+        "care_team": child.care_team.order_by("first_name", "last_name"),
+    }
+    return render(request, "children/child_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def record_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request.user, pk, "add_record")
+    form = RecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.record_create(
+                child=child, actor=request.user, **form.service_fields()
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            if access.can(request.user, "view", record):
+                messages.success(request, "The entry has been saved.")
+                return redirect(record)
+            messages.success(
+                request,
+                "The entry has been saved. As a sensitive entry it is visible only to the "
+                "manager and the child's key person.",
+            )
+            return redirect(child)
+    return render(request, "children/record_form.html", {"child": child, "form": form})
+
+
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = access.get_record(request.user, pk)
+    return render(request, "children/record_detail.html", {"record": record})
+
+
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = access.get_record(request.user, pk, "edit")
+    form = RecordEditForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        # The form has written its values onto the instance; the service saves them.
+        try:
+            services.record_update(record=record, actor=request.user, **form.service_fields())
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The entry has been changed; the earlier text is kept.")
+            if access.can(request.user, "view", record):
+                return redirect(record)
+            return redirect(record.child)
+    return render(
+        request,
+        "children/record_form.html",
+        {"child": record.child, "form": form, "record": record},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def child_team(request: HttpRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request.user, pk, "manage")
+    form = TeamForm(
+        request.POST or None,
+        initial={"key_person": child.key_person, "care_team": list(child.care_team.all())},
+        practitioners=access.setting_staff(child.setting, [Role.PRACTITIONER]),
+        staff=access.setting_staff(child.setting),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.key_person_assign(
+                child=child, key_person=form.cleaned_data["key_person"], actor=request.user
+            )
+            services.care_team_set(
+                child=child, members=form.cleaned_data["care_team"], actor=request.user
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Key person and care team saved.")
+            return redirect(child)
+    return render(request, "children/child_team.html", {"child": child, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def child_grants(request: HttpRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request.user, pk, "manage")
+    form = GrantForm(
+        request.POST or None,
+        staff=access.setting_staff(child.setting),
+        records=child.records.order_by("-occurred_at"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_give(child=child, actor=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Access given. It ends by itself after the last day.")
+            return redirect("children:grants", pk=child.pk)
+    grants = child.grants.select_related("grantee", "record", "granted_by", "revoked_by")
+    return render(
+        request, "children/child_grants.html", {"child": child, "form": form, "grants": grants}
+    )
+
+
+def grant_list(request: HttpRequest) -> HttpResponse:
+    grants = access.visible_grants(request.user).select_related(
+        "child", "record", "grantee", "granted_by", "revoked_by"
+    )
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    return render(request, "children/grant_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = access.get_grant(request.user, pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_revoke(grant=grant, actor=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Access withdrawn. It stopped at once.")
+            return redirect("children:grants", pk=grant.child_id)
+    return render(request, "children/grant_revoke.html", {"grant": grant, "form": form})
+
+
+def _family_for(form: ChildForm, setting, actor):
+    if name := form.cleaned_data["new_family"].strip():
+        return services.family_create(setting=setting, name=name, actor=actor)
+    return form.cleaned_data["family"]
+
+
+@require_http_methods(["GET", "POST"])
+def child_add(request: HttpRequest) -> HttpResponse:
+    managed = list(access.managed_settings(request.user))
+    if not managed:
+        raise PermissionDenied
+    setting = managed[0]
+    form = ChildForm(request.POST or None, setting=setting)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in CHILD_FIELDS}
+        try:
+            with transaction.atomic():
+                fields["family"] = _family_for(form, setting, request.user)
+                child = services.child_create(setting=setting, actor=request.user, **fields)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Child added. Now choose their key person and care team.")
+            return redirect("children:team", pk=child.pk)
+    return render(request, "children/child_form.html", {"form": form, "setting": setting})
+
+
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request.user, pk, "manage")
+    form = ChildForm(request.POST or None, instance=child, setting=child.setting)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in CHILD_FIELDS}
+        try:
+            with transaction.atomic():
+                fields["family"] = _family_for(form, child.setting, request.user)
+                services.child_update(child=child, actor=request.user, **fields)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Details saved.")
+            return redirect(child)
+    return render(request, "children/child_form.html", {"form": form, "child": child})
+
+
+@require_http_methods(["GET", "POST"])
+def connection_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request.user, pk, "manage")
+    form = ConnectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.connection_add(
+                child=child,
+                person=form.person(family=child.family),
+                actor=request.user,
+                **form.connection_fields(),
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Added to the register.")
+            return redirect(child)
+    return render(request, "children/connection_form.html", {"form": form, "child": child})

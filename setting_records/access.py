@@ -1,0 +1,346 @@
+"""The access policy: every decision about who may see or do what, in one place.
+
+Rules (policy P1-P4 and P6):
+- Nobody sees anything without an active account and an active membership of the setting.
+- A manager sees every child and record of the settings they manage.
+- A child's key person sees the child and all of its records.
+- The child's care team sees the child and its ``general`` records.
+- A need-to-know grant, while neither expired nor revoked, shows its holder the child and either
+  all of its records or the one record it names.
+- Nobody else sees the child at all: lists, counts and pages all come from the querysets here,
+  and a child or record the user may not see is a 404, exactly like one that does not exist.
+- Superusers get nothing extra.
+
+Managers, key persons and care teams are kept as django-guardian object permissions with
+direct foreign-key tables (see ``object_permissions.py``); the services keep those rows in step
+with the domain facts through ``sync_*`` below, in the same transaction. Grants expire by the
+calendar, which guardian has no notion of, so a grant row is read directly with its dates.
+Every rule is a ``pk__in`` subquery, so a list costs one query however many children there are.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from setting_records.models import Membership, Role, Setting
+from setting_records.object_permissions import (
+    ChildUserObjectPermission,
+    SettingUserObjectPermission,
+)
+
+if TYPE_CHECKING:
+    from children.models import Child, NeedToKnowGrant, Record
+
+MANAGE_SETTING = "manage_setting"
+VIEW_CHILD = "view_child"
+VIEW_SENSITIVE = "view_sensitive_records"
+
+
+def _is_staff(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _objects_with_perm(user, codename: str, model) -> QuerySet:
+    # The guardian query the policy is built on: object rows only, for this user only.
+    return get_objects_for_user(
+        user,
+        f"{model._meta.app_label}.{codename}",
+        klass=model,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def staff_setting_ids(user) -> QuerySet:
+    return Membership.objects.filter(user=user, is_active=True).values("setting_id")
+
+
+def managed_settings(user) -> QuerySet[Setting]:
+    if not _is_staff(user):
+        return Setting.objects.none()
+    return _objects_with_perm(user, MANAGE_SETTING, Setting).filter(pk__in=staff_setting_ids(user))
+
+
+def _managed_setting_ids(user) -> QuerySet:
+    return managed_settings(user).values("pk")
+
+
+def _child_ids_with(user, codename: str) -> QuerySet:
+    from children.models import Child
+
+    return _objects_with_perm(user, codename, Child).values("pk")
+
+
+def active_grants(user) -> QuerySet["NeedToKnowGrant"]:
+    from children.models import NeedToKnowGrant
+
+    if not _is_staff(user):
+        return NeedToKnowGrant.objects.none()
+    return NeedToKnowGrant.objects.filter(
+        grantee=user, revoked_at__isnull=True, expires_on__gte=timezone.localdate()
+    )
+
+
+def visible_children(user) -> QuerySet["Child"]:
+    from children.models import Child
+
+    if not _is_staff(user):
+        return Child.objects.none()
+    return Child.objects.filter(setting_id__in=staff_setting_ids(user)).filter(
+        Q(setting_id__in=_managed_setting_ids(user))
+        | Q(pk__in=_child_ids_with(user, VIEW_CHILD))
+        | Q(pk__in=active_grants(user).values("child_id"))
+    )
+
+
+def visible_records(user) -> QuerySet["Record"]:
+    from children.models import Record, Sensitivity
+
+    if not _is_staff(user):
+        return Record.objects.none()
+    grants = active_grants(user)
+    return Record.objects.filter(child__setting_id__in=staff_setting_ids(user)).filter(
+        Q(child__setting_id__in=_managed_setting_ids(user))
+        | Q(child_id__in=_child_ids_with(user, VIEW_SENSITIVE))
+        | Q(sensitivity=Sensitivity.GENERAL, child_id__in=_child_ids_with(user, VIEW_CHILD))
+        | Q(child_id__in=grants.filter(record__isnull=True).values("child_id"))
+        | Q(pk__in=grants.filter(record__isnull=False).values("record_id"))
+    )
+
+
+def visible_grants(user) -> QuerySet["NeedToKnowGrant"]:
+    """Grants are managed, and so seen, by the managers of the child's setting only."""
+    from children.models import NeedToKnowGrant
+
+    if not _is_staff(user):
+        return NeedToKnowGrant.objects.none()
+    return NeedToKnowGrant.objects.filter(child__setting_id__in=_managed_setting_ids(user))
+
+
+# What a user may do with one child, worked out in the same query that fetches it.
+
+
+@dataclass(frozen=True)
+class ChildRights:
+    is_manager: bool
+    is_key_person: bool
+    on_care_team: bool
+    has_grant: bool
+    has_record_grant: bool
+
+    @property
+    def view(self) -> bool:
+        return (
+            self.is_manager
+            or self.is_key_person
+            or self.on_care_team
+            or self.has_grant
+            or self.has_record_grant
+        )
+
+    @property
+    def view_all_records(self) -> bool:
+        return self.is_manager or self.is_key_person or self.has_grant
+
+    @property
+    def add_record(self) -> bool:
+        # A grant lets its holder read, not write into the child's records.
+        return self.is_manager or self.is_key_person or self.on_care_team
+
+    @property
+    def manage(self) -> bool:
+        return self.is_manager
+
+    def allows(self, action: str) -> bool:
+        return {
+            "view": self.view,
+            "add_record": self.add_record,
+            "manage": self.manage,
+        }[action]
+
+
+def _perm_row(user, codename: str, child_ref: str) -> Exists:
+    return Exists(
+        ChildUserObjectPermission.objects.filter(
+            user=user, permission__codename=codename, content_object_id=OuterRef(child_ref)
+        )
+    )
+
+
+def _with_rights(queryset: QuerySet, user, child_ref: str, setting_ref: str) -> QuerySet:
+    return queryset.annotate(
+        _is_manager=Exists(
+            SettingUserObjectPermission.objects.filter(
+                user=user,
+                permission__codename=MANAGE_SETTING,
+                content_object_id=OuterRef(setting_ref),
+            )
+        ),
+        _is_key_person=_perm_row(user, VIEW_SENSITIVE, child_ref),
+        _on_care_team=_perm_row(user, VIEW_CHILD, child_ref),
+        _has_grant=Exists(
+            active_grants(user).filter(child_id=OuterRef(child_ref), record__isnull=True)
+        ),
+        _has_record_grant=Exists(
+            active_grants(user).filter(child_id=OuterRef(child_ref), record__isnull=False)
+        ),
+    )
+
+
+def _rights(obj) -> ChildRights:
+    return ChildRights(
+        is_manager=obj._is_manager,
+        is_key_person=obj._is_key_person,
+        on_care_team=obj._on_care_team and not obj._is_key_person,
+        has_grant=obj._has_grant,
+        has_record_grant=obj._has_record_grant,
+    )
+
+
+def get_child(user, pk, action: str = "view") -> "Child":
+    """The child, with ``child.rights`` set; 404 if the user may not see it, 403 if not act."""
+    child = (
+        _with_rights(visible_children(user), user, "pk", "setting_id")
+        .select_related("setting", "room", "key_person", "family")
+        .filter(pk=pk)
+        .first()
+    )
+    if child is None:
+        raise Http404("No such child.")
+    child.rights = _rights(child)
+    if not child.rights.allows(action):
+        raise PermissionDenied
+    return child
+
+
+@dataclass(frozen=True)
+class RecordRights:
+    child: ChildRights
+    is_author: bool
+
+    @property
+    def view(self) -> bool:
+        return True
+
+    @property
+    def edit(self) -> bool:
+        return self.is_author or self.child.is_key_person or self.child.is_manager
+
+    def allows(self, action: str) -> bool:
+        return {"view": self.view, "edit": self.edit}[action]
+
+
+def record_rights(user, record: "Record", child_rights: ChildRights) -> RecordRights:
+    return RecordRights(child=child_rights, is_author=record.author_id == user.pk)
+
+
+def get_record(user, pk, action: str = "view") -> "Record":
+    """The record, with ``record.rights`` set; 404 if the user may not see it, 403 if not act."""
+    record = (
+        _with_rights(visible_records(user), user, "child_id", "child__setting_id")
+        .select_related("child", "child__setting", "author", "confidentiality_checked_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if record is None:
+        raise Http404("No such record.")
+    record.rights = record_rights(user, record, _rights(record))
+    if not record.rights.allows(action):
+        raise PermissionDenied
+    return record
+
+
+def get_grant(user, pk) -> "NeedToKnowGrant":
+    grant = visible_grants(user).select_related("child", "record", "grantee").filter(pk=pk).first()
+    if grant is None:
+        raise Http404("No such grant.")
+    return grant
+
+
+def can(user, action: str, obj) -> bool:
+    """One question, one answer: may ``user`` do ``action`` to ``obj``?"""
+    from children.models import Child, NeedToKnowGrant, Record
+
+    if not _is_staff(user):
+        return False
+    try:
+        if isinstance(obj, Child):
+            get_child(user, obj.pk, action)
+        elif isinstance(obj, Record):
+            get_record(user, obj.pk, action)
+        elif isinstance(obj, NeedToKnowGrant):
+            if action not in {"view", "revoke"}:
+                raise PermissionDenied
+            get_grant(user, obj.pk)
+        elif isinstance(obj, Setting):
+            if action != "manage":
+                raise PermissionDenied
+            return managed_settings(user).filter(pk=obj.pk).exists()
+        else:
+            raise TypeError(f"The access policy knows nothing of {type(obj).__name__}.")
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+def manages(user, setting_id: int) -> bool:
+    return managed_settings(user).filter(pk=setting_id).exists()
+
+
+def setting_staff(setting: Setting, roles: Iterable[str] = (Role.MANAGER, Role.PRACTITIONER)):
+    """Active staff of a setting: who may be made key person or put on a care team."""
+    from setting_records.models import User
+
+    return User.objects.filter(
+        is_active=True,
+        memberships__setting=setting,
+        memberships__is_active=True,
+        memberships__role__in=list(roles),
+    ).order_by("first_name", "last_name", "username")
+
+
+# Keeping guardian's rows in step with the facts. Called by services inside their transaction.
+
+
+def sync_child_permissions(child: "Child", users: Iterable) -> None:
+    """Make each user's rows on ``child`` match who the child's key person and care team are."""
+    for user in {u for u in users if u is not None}:
+        wanted = set()
+        if child.key_person_id == user.pk:
+            wanted |= {VIEW_CHILD, VIEW_SENSITIVE}
+        if child.care_team_members.filter(user=user).exists():
+            wanted.add(VIEW_CHILD)
+        have = set(
+            ChildUserObjectPermission.objects.filter(user=user, content_object=child).values_list(
+                "permission__codename", flat=True
+            )
+        )
+        for codename in wanted - have:
+            assign_perm(f"children.{codename}", user, child)
+        for codename in have - wanted:
+            remove_perm(f"children.{codename}", user, child)
+
+
+def sync_setting_permissions(setting: Setting, user) -> None:
+    """A manager's row on their setting exists exactly while they are an active manager there."""
+    is_manager = (
+        user.is_active
+        and Membership.objects.filter(
+            user=user, setting=setting, role=Role.MANAGER, is_active=True
+        ).exists()
+    )
+    # The rows themselves, not guardian's get_perms: that answers "all" for any superuser.
+    has_row = SettingUserObjectPermission.objects.filter(
+        user=user, content_object=setting, permission__codename=MANAGE_SETTING
+    ).exists()
+    if is_manager and not has_row:
+        assign_perm(f"setting_records.{MANAGE_SETTING}", user, setting)
+    elif has_row and not is_manager:
+        remove_perm(f"setting_records.{MANAGE_SETTING}", user, setting)

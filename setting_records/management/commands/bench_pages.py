@@ -1,0 +1,81 @@
+import statistics
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+from setting_records.models import User
+
+SIZES = [(20, 100), (200, 100)]
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the busy pages at 20x100 and 200x100 children x records, in a throwaway "
+        "test database: queries and median time per page, and the ratio between the sizes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=40, help="Requests per page and size.")
+
+    def handle(self, *args, repeat: int, **options):
+        setup_test_environment()
+        results = {}
+        for children, records in SIZES:
+            name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+            try:
+                call_command("seed_demo", children=children, records_per_child=records, verbosity=0)
+                results[(children, records)] = self.measure(repeat)
+            finally:
+                connection.creation.destroy_test_db(name, verbosity=0)
+        self.report(results)
+
+    def measure(self, repeat: int) -> dict[str, tuple[int, float]]:
+        out = {}
+        for username in ("keyperson", "manager"):
+            user = User.objects.get(username=username)
+            child = (
+                user.key_children.order_by("pk").first()
+                or user.memberships.get().setting.children.order_by("pk").first()
+            )
+            record = child.records.order_by("pk").first()
+            client = Client()
+            client.force_login(user)
+            for label, url in [
+                ("children list", "/children/"),
+                ("child page", f"/children/{child.pk}/"),
+                ("record page", f"/records/{record.pk}/"),
+                ("home", "/"),
+            ]:
+                client.get(url)
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered {response.status_code}")
+                timings = []
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    client.get(url)
+                    timings.append(time.perf_counter() - started)
+                out[f"{username}: {label}"] = (len(queries), statistics.median(timings))
+        return out
+
+    def report(self, results) -> None:
+        small, large = SIZES
+        small_label, large_label = (f"{c}x{r}" for c, r in SIZES)
+        self.stdout.write(f"database: {connection.vendor}")
+        self.stdout.write(
+            f"{'page':<28} {'queries':>8} {'queries':>8} {'ms':>8} {'ms':>8} {'ratio':>6}"
+        )
+        self.stdout.write(
+            f"{'':<28} {small_label:>8} {large_label:>8} {small_label:>8} {large_label:>8}"
+        )
+        for page, (queries_small, time_small) in results[small].items():
+            queries_large, time_large = results[large][page]
+            self.stdout.write(
+                f"{page:<28} {queries_small:>8} {queries_large:>8} {time_small * 1000:>8.2f} "
+                f"{time_large * 1000:>8.2f} {time_large / time_small:>6.2f}"
+            )

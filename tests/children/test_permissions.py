@@ -1,0 +1,227 @@
+"""Every URL x every role x each kind of object (pretix's tests/control/test_permissions.py).
+
+A user who may not see an object gets 404, the same as for one that does not exist; a user who
+may see it but not act gets 403. A guard fails when a URL of the app is missing from the table.
+"""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+ROLES = [
+    "anonymous",
+    "outsider",
+    "care_team",
+    "keyperson",
+    "former_keyperson",
+    "grant_holder",
+    "record_grant_holder",
+    "expired_grant_holder",
+    "revoked_grant_holder",
+    "manager",
+    "othermanager",
+    "superuser",
+]
+
+# Who sees the child at all.
+SEES_CHILD = {"care_team", "keyperson", "grant_holder", "record_grant_holder", "manager"}
+
+
+def expect(ok: set[str], forbidden: set[str] = frozenset()) -> dict[str, int]:
+    """200 for ``ok``, 403 for ``forbidden``, 302 to the login for anonymous, 404 otherwise."""
+    table = {}
+    for role in ROLES:
+        if role == "anonymous":
+            table[role] = 302
+        elif role in ok:
+            table[role] = 200
+        elif role in forbidden:
+            table[role] = 403
+        else:
+            table[role] = 404
+    return table
+
+
+EVERYONE = set(ROLES) - {"anonymous"}
+
+# (url name, object the URL is about, expected status by role)
+MATRIX = [
+    ("home", None, expect(EVERYONE)),
+    ("children:list", None, expect(EVERYONE)),
+    ("children:grant_list", None, expect(EVERYONE)),
+    (
+        "children:add",
+        None,
+        expect({"manager", "othermanager"}, EVERYONE - {"manager", "othermanager"}),
+    ),
+    ("children:detail", "child", expect(SEES_CHILD)),
+    ("children:edit", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:connection_add", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
+    (
+        "children:record_add",
+        "child",
+        expect({"care_team", "keyperson", "manager"}, {"grant_holder", "record_grant_holder"}),
+    ),
+    ("children:team", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:grants", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:detail", "other_child", expect({"othermanager"})),
+    (
+        "children:record",
+        "general_record",
+        expect({"care_team", "keyperson", "grant_holder", "manager"}),
+    ),
+    (
+        "children:record",
+        "sensitive_record",
+        expect({"keyperson", "grant_holder", "record_grant_holder", "manager"}),
+    ),
+    (
+        "children:record_edit",
+        "general_record",
+        expect({"keyperson", "manager"}, {"care_team", "grant_holder"}),
+    ),
+    (
+        "children:record_edit",
+        "sensitive_record",
+        expect({"keyperson", "manager"}, {"grant_holder", "record_grant_holder"}),
+    ),
+    ("children:grant_revoke", "grant", expect({"manager"})),
+]
+
+# Covered elsewhere: the admin (test_admin.py) and the login pages (test_url_auth.py).
+NOT_IN_MATRIX_PREFIXES = ("admin:",)
+NOT_IN_MATRIX = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+ROLE_FIXTURE = {"care_team": "practitioner"}
+
+
+@pytest.fixture
+def world(child, general_record, sensitive_record, grants, other_child):
+    return {
+        "child": child,
+        "general_record": general_record,
+        "sensitive_record": sensitive_record,
+        "grant": grants["active"],
+        "other_child": other_child,
+    }
+
+
+def url_for(name, obj_key, world):
+    return reverse(name, args=[world[obj_key].pk]) if obj_key else reverse(name)
+
+
+CASES = [
+    pytest.param(name, obj_key, role, status, id=f"{name}-{obj_key}-{role}")
+    for name, obj_key, statuses in MATRIX
+    for role, status in statuses.items()
+]
+
+
+@pytest.mark.parametrize(("name", "obj_key", "role", "status"), CASES)
+def test_permission_matrix(client, request, world, name, obj_key, role, status):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    response = client.get(url_for(name, obj_key, world))
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_lists_and_pages_never_disagree(client, request, world, role):
+    """A child is in the list exactly when its page opens, and the counts say the same."""
+    client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    listed = client.get("/children/").context["page"].object_list
+    for key in ("child", "other_child"):
+        child = world[key]
+        opens = client.get(f"/children/{child.pk}/").status_code == 200
+        assert (child in listed) == opens
+    if role not in SEES_CHILD:
+        assert "Khan" not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE - {"manager"}))
+def test_grant_list_shows_nothing_to_non_managers(client, request, world, role):
+    client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    assert not client.get("/grants/").context["page"].object_list
+
+
+def test_grant_list_shows_the_managers_grants(client, manager, world):
+    client.force_login(manager)
+    assert len(client.get("/grants/").context["page"].object_list) == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "obj_key", "role"),
+    [
+        ("children:record_add", "child", "outsider"),
+        ("children:record_add", "child", "grant_holder"),
+        ("children:team", "child", "keyperson"),
+        ("children:grants", "child", "othermanager"),
+        ("children:record_edit", "sensitive_record", "care_team"),
+        ("children:record_edit", "general_record", "care_team"),
+        ("children:grant_revoke", "grant", "keyperson"),
+        ("children:edit", "child", "keyperson"),
+        ("children:connection_add", "child", "othermanager"),
+        ("children:add", None, "care_team"),
+    ],
+)
+def test_refused_posts_change_nothing(client, request, world, name, obj_key, role):
+    from children.models import CareTeamMember, Child, ChildPerson, NeedToKnowGrant, Record
+
+    def snapshot():
+        return (
+            list(Child.objects.values_list("pk", "first_name", "last_name", "date_of_birth")),
+            list(ChildPerson.objects.values_list("pk", flat=True)),
+            list(Record.objects.values_list("pk", "title", "body")),
+            list(CareTeamMember.objects.values_list("pk", flat=True)),
+            list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
+        )
+
+    before = snapshot()
+    client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    response = client.post(
+        url_for(name, obj_key, world),
+        {
+            "title": "Hijacked",
+            "body": "x",
+            "reason": "x",
+            "key_person": "",
+            "care_team": [],
+            "first_name": "Hijacked",
+            "last_name": "Hijacked",
+            "date_of_birth": "2023-01-01",
+            "started_on": "2024-01-01",
+            "relationship": "father",
+        },
+    )
+    assert response.status_code in {403, 404}
+    assert snapshot() == before
+
+
+def test_every_url_is_in_the_matrix():
+    def names(patterns, namespace=""):
+        for entry in patterns:
+            if hasattr(entry, "url_patterns"):
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from names(entry.url_patterns, ns)
+            else:
+                yield f"{namespace}{entry.name}"
+
+    in_matrix = {name for name, _, _ in MATRIX}
+    missing = {
+        name
+        for name in names(get_resolver().url_patterns)
+        if name not in in_matrix
+        and name not in NOT_IN_MATRIX
+        and not name.startswith(NOT_IN_MATRIX_PREFIXES)
+    }
+    assert not missing, f"URLs missing from the permission matrix: {sorted(missing)}"

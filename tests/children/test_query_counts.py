@@ -1,0 +1,80 @@
+"""Exact query counts on the busy pages, which must not grow with children or records.
+
+Every signed-in page starts with two queries (the session, the user) and ends with three
+(SAVEPOINT, the session's new expiry, RELEASE: the idle clock restarts on each request), and
+the header's setting name costs one (the user's memberships).
+"""
+
+import datetime
+
+import pytest
+
+from children import services
+from tests.children.conftest import write
+
+FRAME = 2 + 3 + 1  # session + user, the session save, the header's memberships
+
+
+@pytest.fixture
+def many(setting, manager, keyperson, practitioner, child):
+    """Twenty more children and fifty more records, all visible to the key person."""
+    for index in range(20):
+        other = services.child_create(
+            setting=setting,
+            actor=manager,
+            key_person=keyperson,
+            care_team=[practitioner],
+            first_name=f"Child{index}",
+            last_name="Extra",
+            date_of_birth=datetime.date(2022, 1, 1),
+            started_on=datetime.date(2023, 1, 1),
+        )
+        write(other, keyperson)
+    for index in range(30):
+        write(child, keyperson, "sensitive" if index % 3 else "general", title=f"Entry {index}")
+
+
+def count_for(client, url, django_assert_num_queries, expected):
+    client.get(url)  # warm caches (content types) so that only the page's own queries count
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_children_list(client, keyperson, child, django_assert_num_queries):
+    client.force_login(keyperson)
+    # rooms for the filter, count of visible children, the page of children with room and
+    # key person joined
+    count_for(client, "/children/", django_assert_num_queries, FRAME + 3)
+
+
+def test_children_list_with_many(client, keyperson, many, django_assert_num_queries):
+    client.force_login(keyperson)
+    count_for(client, "/children/", django_assert_num_queries, FRAME + 3)
+
+
+def test_child_page(client, keyperson, child, general_record, django_assert_num_queries):
+    client.force_login(keyperson)
+    # the child with its rights and setting, room, key person and family joined; its visible
+    # records with their authors; the care team; the family register with each person
+    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 4)
+
+
+def test_child_page_with_many(client, keyperson, child, many, django_assert_num_queries):
+    client.force_login(keyperson)
+    response = count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 4)
+    assert len(response.context["records"]) == 30
+
+
+def test_record_page(client, keyperson, sensitive_record, many, django_assert_num_queries):
+    client.force_login(keyperson)
+    # the record with its rights, child, setting, author and checker joined
+    count_for(client, f"/records/{sensitive_record.pk}/", django_assert_num_queries, FRAME + 1)
+
+
+def test_manager_home(client, manager, many, django_assert_num_queries):
+    client.force_login(manager)
+    # own children (none), managed settings, the dashboard counts, children without a key
+    # person, grants ending soon
+    count_for(client, "/", django_assert_num_queries, FRAME + 5)
