@@ -3,8 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from setting_records.history import kept_history
 from setting_records.models import Setting
 
 
@@ -14,7 +14,7 @@ class Room(models.Model):
     setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(_("name"), max_length=100)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["name"]
@@ -33,7 +33,7 @@ class Family(models.Model):
     name = models.CharField(_("name"), max_length=200, help_text=_("e.g. “The Ahmed household”"))
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["name"]
@@ -75,7 +75,7 @@ class Child(models.Model):
         verbose_name=_("care team"),
     )
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
@@ -131,7 +131,7 @@ class CareTeamMember(models.Model):
     )
     added_on = models.DateTimeField(_("added on"), default=timezone.now)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         constraints = [
@@ -163,7 +163,7 @@ class Person(models.Model):
     preferred_language = models.CharField(_("preferred language"), max_length=60, blank=True)
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -232,7 +232,7 @@ class ChildPerson(models.Model):
     )
     lives_with_child = models.BooleanField(_("lives with the child"), default=False)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["-has_parental_responsibility", "person__last_name", "person__first_name"]
@@ -329,7 +329,7 @@ class Record(models.Model):
     )
     confidentiality_checked_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -401,7 +401,7 @@ class NeedToKnowGrant(models.Model):
     )
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["-granted_at", "-pk"]

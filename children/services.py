@@ -22,10 +22,10 @@ from children.models import (
     Sensitivity,
     Source,
 )
-from setting_records import access
+from setting_records import access, access_log
 from setting_records.errors import WorkflowError
 from setting_records.history import delete_as, save_as
-from setting_records.models import Role, Setting, User
+from setting_records.models import AccessAction, Role, Setting, User
 
 RECORD_FIELDS = (
     "kind",
@@ -119,6 +119,15 @@ def key_person_assign(*, child: Child, key_person: User | None, actor: User) -> 
     child.key_person = key_person
     save_as(child, actor=actor, reason="Key person changed", update_fields=["key_person"])
     access.sync_child_permissions(child, [previous, key_person])
+    access_log.append(
+        action=AccessAction.KEY_PERSON_CHANGED,
+        actor=actor,
+        child=child,
+        detail={
+            "from": previous.pk if previous else None,
+            "to": key_person.pk if key_person else None,
+        },
+    )
     return child
 
 
@@ -127,9 +136,12 @@ def care_team_set(*, child: Child, members: Iterable[User], actor: User) -> Chil
     wanted = {user.pk: user for user in members}
     _require_staff(child.setting, wanted.values())
     current = {member.user_id: member for member in child.care_team_members.select_related("user")}
-    for user_id in current.keys() - wanted.keys():
+    added, removed = wanted.keys() - current.keys(), current.keys() - wanted.keys()
+    if not (added or removed):
+        return child
+    for user_id in removed:
         delete_as(current[user_id], actor=actor, reason="Removed from the care team")
-    for user_id in wanted.keys() - current.keys():
+    for user_id in added:
         save_as(
             CareTeamMember(child=child, user=wanted[user_id]),
             actor=actor,
@@ -137,22 +149,22 @@ def care_team_set(*, child: Child, members: Iterable[User], actor: User) -> Chil
         )
     changed = [m.user for m in current.values()] + list(wanted.values())
     access.sync_child_permissions(child, changed)
+    access_log.append(
+        action=AccessAction.CARE_TEAM_CHANGED,
+        actor=actor,
+        child=child,
+        detail={"added": sorted(added), "removed": sorted(removed)},
+    )
     return child
 
 
 def staff_member_leaves(*, user: User, setting: Setting, actor: User) -> None:
     """Called inside ``membership_end``: clear the leaver from the setting's children."""
-    for child in Child.objects.filter(setting=setting, key_person=user):
-        child.key_person = None
-        save_as(
-            child, actor=actor, reason="Key person left the setting", update_fields=["key_person"]
-        )
-        access.sync_child_permissions(child, [user])
-    for member in CareTeamMember.objects.filter(child__setting=setting, user=user).select_related(
-        "child"
-    ):
-        delete_as(member, actor=actor, reason="Left the setting")
-        access.sync_child_permissions(member.child, [user])
+    for child in Child.objects.filter(setting=setting, key_person=user).select_related("setting"):
+        key_person_assign(child=child, key_person=None, actor=actor)
+    for child in Child.objects.filter(setting=setting, care_team=user).select_related("setting"):
+        others = child.care_team.exclude(pk=user.pk)
+        care_team_set(child=child, members=list(others), actor=actor)
 
 
 RECORD_DEFAULTS = {
@@ -264,6 +276,13 @@ def grant_give(
         granted_by=actor,
     )
     save_as(grant, actor=actor, reason="Granted")
+    access_log.append(
+        action=AccessAction.GRANT_GIVEN,
+        actor=actor,
+        child=child,
+        record=record,
+        detail={"grant": grant.pk, "grantee": grantee.pk, "expires_on": expires_on.isoformat()},
+    )
     return grant
 
 
@@ -285,6 +304,13 @@ def grant_revoke(*, grant: NeedToKnowGrant, actor: User, reason: str) -> NeedToK
         actor=actor,
         reason="Revoked",
         update_fields=["revoked_at", "revoked_by", "revoke_reason"],
+    )
+    access_log.append(
+        action=AccessAction.GRANT_REVOKED,
+        actor=actor,
+        child=grant.child,
+        record=grant.record,
+        detail={"grant": grant.pk, "grantee": grant.grantee_id},
     )
     return grant
 

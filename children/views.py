@@ -18,10 +18,11 @@ from children.forms import (
     RevokeForm,
     TeamForm,
 )
-from children.models import CHILD_FIELDS, Room
-from setting_records import access
+from children.models import CHILD_FIELDS, CareTeamMember, Child, Record, Room, Sensitivity
+from setting_records import access, access_log
 from setting_records.errors import WorkflowError
-from setting_records.models import Role
+from setting_records.history import attach_users, versions
+from setting_records.models import AccessAction, AccessLogEntry, Role, User
 
 CHILDREN_PER_PAGE = 25
 
@@ -86,7 +87,73 @@ def record_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk)
+    if record.is_sensitive:
+        access_log.append(action=AccessAction.RECORD_VIEWED, actor=request.user, record=record)
     return render(request, "children/record_detail.html", {"record": record})
+
+
+RECORD_HISTORY_FIELDS = [
+    "title",
+    "kind",
+    "sensitivity",
+    "nature",
+    "occurred_at",
+    "body",
+    "source",
+    "third_party_name",
+    "third_party_role",
+    "third_party_organisation",
+    "third_party_confidential",
+]
+CHILD_HISTORY_FIELDS = [*CHILD_FIELDS, "key_person"]
+
+
+def record_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version the user may see, with who, when, why and what changed.
+
+    Someone who sees only general entries does not see versions from while the entry was
+    sensitive; the differences are worked out between the versions they may see.
+    """
+    record = access.get_record(request.user, pk)
+    rows = list(record.history.all())
+    sees_sensitive = record.rights.child.view_all_records or record.is_sensitive
+    shown = [row for row in rows if sees_sensitive or row.sensitivity != Sensitivity.SENSITIVE]
+    if record.is_sensitive:
+        access_log.append(
+            action=AccessAction.RECORD_HISTORY_VIEWED, actor=request.user, record=record
+        )
+    context = {
+        "record": record,
+        "versions": versions(shown, model=Record, fields=RECORD_HISTORY_FIELDS),
+        "hidden": len(rows) - len(shown),
+    }
+    return render(request, "children/record_history.html", context)
+
+
+def child_history(request: HttpRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request.user, pk)
+    access_log.append(action=AccessAction.CHILD_HISTORY_VIEWED, actor=request.user, child=child)
+    team_rows = list(
+        CareTeamMember.history.filter(child_id=child.pk).order_by("-history_date", "-history_id")
+    )
+    attach_users(team_rows)
+    users = User.objects.in_bulk({row.user_id for row in team_rows})
+    context = {
+        "child": child,
+        "versions": versions(child.history.all(), model=Child, fields=CHILD_HISTORY_FIELDS),
+        "team_changes": [(row, users.get(row.user_id)) for row in team_rows],
+    }
+    return render(request, "children/child_history.html", context)
+
+
+def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """For the manager: who looked at this child's sensitive entries and history, and when."""
+    child = access.get_child(request.user, pk, "manage")
+    entries = (
+        AccessLogEntry.objects.filter(child=child).select_related("actor", "record").order_by("-id")
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "children/child_access_log.html", {"child": child, "page": page})
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from setting_records.history import save_as
 from setting_records.models import Role, Setting, User
 from setting_records.services import membership_add
 
@@ -21,12 +22,12 @@ class DemoStaff:
     second_setting: Setting
 
 
-def _user(username: str, first: str, last: str, password: str) -> User:
+def _user(username: str, first: str, last: str, password: str, actor: User | None) -> User:
     user = User(
         username=username, first_name=first, last_name=last, email=f"{username}@example.org"
     )
     user.set_password(password)
-    user.save()
+    save_as(user, actor=actor, reason="Demo account")
     return user
 
 
@@ -41,28 +42,29 @@ def staff_member_add(
     role: str = Role.PRACTITIONER,
 ) -> User:
     """One more demo user on a setting's staff, for the apps that add demo data of their own."""
-    user = _user(username, first_name, last_name, password)
+    user = _user(username, first_name, last_name, password, actor)
     membership_add(user=user, setting=setting, role=role, actor=actor)
     return user
 
 
 @transaction.atomic
 def create_staff(*, password: str) -> DemoStaff:
-    first = Setting.objects.create(
-        name="Little Acorns Nursery",
-        ofsted_urn="EY123456",
-        address="12 Oak Lane\nHebden Bridge\nHX7 8AB",
+    # The first account has no one to create it: its creation is recorded as its own.
+    manager = _user("manager", "Margaret", "Okafor", password, actor=None)
+    manager.history.update(history_user_id=manager.pk)
+    first, second = (
+        Setting(name=name, ofsted_urn=urn, address=address)
+        for name, urn, address in [
+            ("Little Acorns Nursery", "EY123456", "12 Oak Lane\nHebden Bridge\nHX7 8AB"),
+            ("Riverside Pre-School", "EY654321", "3 Mill Street\nTodmorden\nOL14 5AA"),
+        ]
     )
-    second = Setting.objects.create(
-        name="Riverside Pre-School",
-        ofsted_urn="EY654321",
-        address="3 Mill Street\nTodmorden\nOL14 5AA",
-    )
-    manager = _user("manager", "Margaret", "Okafor", password)
-    keyperson = _user("keyperson", "Kirsty", "Patel", password)
-    practitioner = _user("practitioner", "Priya", "Evans", password)
-    outsider = _user("outsider", "Owen", "Hughes", password)
-    othermanager = _user("othermanager", "Olu", "Adeyemi", password)
+    for setting in (first, second):
+        save_as(setting, actor=manager, reason="Demo setting")
+    keyperson = _user("keyperson", "Kirsty", "Patel", password, manager)
+    practitioner = _user("practitioner", "Priya", "Evans", password, manager)
+    outsider = _user("outsider", "Owen", "Hughes", password, manager)
+    othermanager = _user("othermanager", "Olu", "Adeyemi", password, manager)
     for user, setting, role in [
         (manager, first, Role.MANAGER),
         (keyperson, first, Role.PRACTITIONER),
@@ -70,5 +72,5 @@ def create_staff(*, password: str) -> DemoStaff:
         (outsider, first, Role.PRACTITIONER),
         (othermanager, second, Role.MANAGER),
     ]:
-        membership_add(user=user, setting=setting, role=role, actor=None)
+        membership_add(user=user, setting=setting, role=role, actor=manager)
     return DemoStaff(manager, keyperson, practitioner, outsider, othermanager, first, second)

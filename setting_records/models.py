@@ -1,7 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from setting_records.history import kept_history
 
 
 class User(AbstractUser):
@@ -10,7 +11,7 @@ class User(AbstractUser):
     Accounts are deactivated, never deleted, so that history keeps who did what.
     """
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = kept_history(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -31,7 +32,7 @@ class Setting(models.Model):
     )
     address = models.TextField(_("address"), blank=True)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["name"]
@@ -59,7 +60,7 @@ class Membership(models.Model):
     )
     joined_on = models.DateField(_("joined on"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = kept_history()
 
     class Meta:
         ordering = ["setting__name", "user__username"]
@@ -75,6 +76,60 @@ class Membership(models.Model):
         return self.role == Role.MANAGER
 
 
+class AccessAction(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    RECORD_VIEWED = "record_viewed", _("Viewed a sensitive entry")
+    RECORD_HISTORY_VIEWED = "record_history_viewed", _("Viewed a sensitive entry's history")
+    CHILD_HISTORY_VIEWED = "child_history_viewed", _("Viewed a child's history")
+    ACCESS_LOG_VIEWED = "access_log_viewed", _("Viewed a child's access log")
+    GRANT_GIVEN = "grant_given", _("Gave need-to-know access")
+    GRANT_REVOKED = "grant_revoked", _("Withdrew need-to-know access")
+    KEY_PERSON_CHANGED = "key_person_changed", _("Changed the key person")
+    CARE_TEAM_CHANGED = "care_team_changed", _("Changed the care team")
+    PACK_PREVIEWED = "pack_previewed", _("Previewed a record pack")
+    PACK_RELEASED = "pack_released", _("Released a record pack")
+    PACK_DOWNLOADED = "pack_downloaded", _("Downloaded a released record pack")
+
+
+class AccessLogEntry(models.Model):
+    """One line of the append-only, hash-chained access log.
+
+    Written only by ``access_log.append``; a database trigger refuses UPDATE and DELETE. Each
+    row's ``hash`` is SHA-256 of the previous row's hash and this row's canonical content, so
+    ``verify_access_log`` finds any row altered, removed or moved. References only: no record
+    text is ever copied here.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("what"), max_length=40, choices=AccessAction.choices)
+    setting = models.ForeignKey(
+        Setting, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    record = models.ForeignKey(
+        "children.Record", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = _("access log entries")
+        indexes = [models.Index(fields=["child", "-id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
 # The permission rows are models of this app; importing them here registers them.
 from setting_records.object_permissions import (  # noqa: E402
     ChildUserObjectPermission,
@@ -82,6 +137,8 @@ from setting_records.object_permissions import (  # noqa: E402
 )
 
 __all__ = [
+    "AccessAction",
+    "AccessLogEntry",
     "ChildUserObjectPermission",
     "Membership",
     "Role",

@@ -289,3 +289,25 @@ def test_record_form_offers_only_real_choices(client, keyperson, child):
     assert "A third party" in page
     assert "Select an option" not in page
     assert "---------" not in page
+
+
+def test_list_is_paginated_and_keeps_the_search(client, manager, setting):
+    from children import services
+
+    for index in range(30):
+        services.child_create(
+            setting=setting,
+            actor=manager,
+            first_name=f"Pupil{index:02}",
+            last_name="Many",
+            date_of_birth=datetime.date(2022, 1, 1),
+            started_on=datetime.date(2023, 1, 1),
+        )
+    client.force_login(manager)
+    first = client.get("/children/", {"q": "many"})
+    assert len(first.context["page"].object_list) == 25
+    assert "q=many&amp;page=2" in first.content.decode()
+    second = client.get("/children/", {"q": "many", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+    # A nonsense page number shows the first page rather than an error.
+    assert client.get("/children/", {"page": "lots"}).status_code == 200

@@ -63,7 +63,20 @@ MATRIX = [
     ),
     ("children:team", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
     ("children:grants", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:history", "child", expect(SEES_CHILD)),
+    ("children:access_log", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
     ("children:detail", "other_child", expect({"othermanager"})),
+    ("children:history", "other_child", expect({"othermanager"})),
+    (
+        "children:record_history",
+        "general_record",
+        expect({"care_team", "keyperson", "grant_holder", "manager"}),
+    ),
+    (
+        "children:record_history",
+        "sensitive_record",
+        expect({"keyperson", "grant_holder", "record_grant_holder", "manager"}),
+    ),
     (
         "children:record",
         "general_record",

@@ -8,11 +8,18 @@ the header's setting name costs one (the user's memberships).
 import datetime
 
 import pytest
+from django.db import connection
 
 from children import services
 from tests.children.conftest import write
 
 FRAME = 2 + 3 + 1  # session + user, the session save, the header's memberships
+
+
+def log_write() -> int:
+    """Appending to the access log: SAVEPOINT, the last row's id and hash, INSERT, RELEASE,
+    and on PostgreSQL the advisory lock that serialises appends."""
+    return 4 + (1 if connection.vendor == "postgresql" else 0)
 
 
 @pytest.fixture
@@ -67,10 +74,48 @@ def test_child_page_with_many(client, keyperson, child, many, django_assert_num_
     assert len(response.context["records"]) == 30
 
 
-def test_record_page(client, keyperson, sensitive_record, many, django_assert_num_queries):
+def test_general_record_page(client, keyperson, general_record, many, django_assert_num_queries):
     client.force_login(keyperson)
     # the record with its rights, child, setting, author and checker joined
-    count_for(client, f"/records/{sensitive_record.pk}/", django_assert_num_queries, FRAME + 1)
+    count_for(client, f"/records/{general_record.pk}/", django_assert_num_queries, FRAME + 1)
+
+
+@pytest.mark.parametrize("earlier_views", [0, 25])
+def test_sensitive_record_page_with_its_log_write(
+    client, keyperson, sensitive_record, many, django_assert_num_queries, earlier_views
+):
+    client.force_login(keyperson)
+    for _ in range(earlier_views):
+        client.get(f"/records/{sensitive_record.pk}/")
+    # the record as above, then the access log entry for this view
+    count_for(
+        client,
+        f"/records/{sensitive_record.pk}/",
+        django_assert_num_queries,
+        FRAME + 1 + log_write(),
+    )
+
+
+def test_record_history_page(client, keyperson, general_record, django_assert_num_queries):
+    from children import services
+
+    for number in range(5):
+        services.record_update(
+            record=general_record,
+            actor=keyperson,
+            reason=f"Correction {number}",
+            kind="observation",
+            sensitivity="general",
+            nature="fact",
+            title=f"Title {number}",
+            body="Body",
+            occurred_at=general_record.occurred_at,
+        )
+    client.force_login(keyperson)
+    # the record with its rights; its history rows; the users who made them
+    count_for(
+        client, f"/records/{general_record.pk}/history/", django_assert_num_queries, FRAME + 3
+    )
 
 
 def test_manager_home(client, manager, many, django_assert_num_queries):

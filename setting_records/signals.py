@@ -1,0 +1,26 @@
+"""Sign-ins and sign-outs into the access log. Django's auth views are not ours to wrap, so
+its signals are the one place to hear of them."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from setting_records import access_log
+from setting_records.models import AccessAction
+
+
+@receiver(user_logged_in, dispatch_uid="access_log_login")
+def log_login(sender, request, user, **kwargs):
+    access_log.append(action=AccessAction.LOGIN, actor=user)
+
+
+@receiver(user_logged_out, dispatch_uid="access_log_logout")
+def log_logout(sender, request, user, **kwargs):
+    if user is not None:
+        access_log.append(action=AccessAction.LOGOUT, actor=user)
+
+
+@receiver(user_login_failed, dispatch_uid="access_log_login_failed")
+def log_login_failed(sender, credentials, request=None, **kwargs):
+    # The username tried, never the password (Django has already masked it).
+    username = str(credentials.get("username", ""))[:150]
+    access_log.append(action=AccessAction.LOGIN_FAILED, detail={"username": username})
