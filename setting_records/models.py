@@ -80,6 +80,7 @@ class AccessAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
+    LOCKED_OUT = "locked_out", _("Locked out after repeated failed logins")
     RECORD_VIEWED = "record_viewed", _("Viewed a sensitive entry")
     RECORD_HISTORY_VIEWED = "record_history_viewed", _("Viewed a sensitive entry's history")
     CHILD_HISTORY_VIEWED = "child_history_viewed", _("Viewed a child's history")

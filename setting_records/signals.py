@@ -1,6 +1,7 @@
 """Sign-ins and sign-outs into the access log. Django's auth views are not ours to wrap, so
 its signals are the one place to hear of them."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -24,3 +25,11 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
     # The username tried, never the password (Django has already masked it).
     username = str(credentials.get("username", ""))[:150]
     access_log.append(action=AccessAction.LOGIN_FAILED, detail={"username": username})
+
+
+@receiver(user_locked_out, dispatch_uid="access_log_locked_out")
+def log_locked_out(sender, request, username, ip_address, **kwargs):
+    access_log.append(
+        action=AccessAction.LOCKED_OUT,
+        detail={"username": str(username or "")[:150], "ip_address": ip_address or ""},
+    )

@@ -85,3 +85,26 @@ def test_login_page_needs_no_login_and_sets_no_session(client, db):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert Session.objects.count() == 0
+
+
+def test_repeated_wrong_passwords_lock_the_account_out_and_are_logged(client, practitioner):
+    from setting_records.models import AccessLogEntry
+
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "practitioner", "password": "guess"})
+    # Now even the right password is refused, with a page that says why.
+    response = client.post("/accounts/login/", {"username": "practitioner", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert client.get("/").status_code == 302
+    actions = list(AccessLogEntry.objects.order_by("id").values_list("action", flat=True))
+    assert actions.count("login_failed") >= 5
+    assert "locked_out" in actions
+    assert "login" not in actions
+
+
+def test_a_lockout_is_per_username(client, practitioner, manager):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "practitioner", "password": "guess"})
+    response = client.post("/accounts/login/", {"username": "manager", "password": PASSWORD})
+    assert response.status_code == 302
