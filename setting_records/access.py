@@ -115,6 +115,13 @@ def visible_records(user) -> QuerySet["Record"]:
     )
 
 
+def visible_people(user) -> QuerySet:
+    """People in the registers of the children the user may see."""
+    from children.models import Person
+
+    return Person.objects.filter(connections__child__in=visible_children(user)).distinct()
+
+
 def visible_grants(user) -> QuerySet["NeedToKnowGrant"]:
     """Grants are managed, and so seen, by the managers of the child's setting only."""
     from children.models import NeedToKnowGrant
@@ -122,6 +129,27 @@ def visible_grants(user) -> QuerySet["NeedToKnowGrant"]:
     if not _is_staff(user):
         return NeedToKnowGrant.objects.none()
     return NeedToKnowGrant.objects.filter(child__setting_id__in=_managed_setting_ids(user))
+
+
+def visible_access_requests(user) -> QuerySet:
+    """Parents' access requests are the managers' alone: everyone else gets 404 on them."""
+    from access_requests.models import AccessRequest
+
+    if not _is_staff(user):
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(child__setting_id__in=_managed_setting_ids(user))
+
+
+def get_access_request(user, pk):
+    request = (
+        visible_access_requests(user)
+        .select_related("child", "child__setting", "requester")
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    return request
 
 
 # What a user may do with one child, worked out in the same query that fetches it.

@@ -224,4 +224,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every page it lays out; a hundred-page pack is not news.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("children.urls")),
+    path("", include("access_requests.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -100,8 +100,9 @@ MATRIX = [
     ("children:grant_revoke", "grant", expect({"manager"})),
 ]
 
-# Covered elsewhere: the admin (test_admin.py) and the login pages (test_url_auth.py).
-NOT_IN_MATRIX_PREFIXES = ("admin:",)
+# Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py) and the
+# access requests (tests/access_requests/test_request_permissions.py, with its own guard).
+NOT_IN_MATRIX_PREFIXES = ("admin:", "access_requests:")
 NOT_IN_MATRIX = {
     "login",
     "logout",

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from setting_records.models import Membership, Role, Setting, User
 

@@ -55,13 +55,15 @@ class Command(BaseCommand):
                 user.key_children.order_by("pk").first()
                 or user.memberships.get().setting.children.order_by("pk").first()
             )
-            record = child.records.order_by("pk").first()
+            general = child.records.filter(sensitivity="general").order_by("pk").first()
+            sensitive = child.records.filter(sensitivity="sensitive").order_by("pk").first()
             client = Client()
             client.force_login(user)
             for label, url in [
                 ("children list", "/children/"),
                 ("child page", f"/children/{child.pk}/"),
-                ("record page", f"/records/{record.pk}/"),
+                ("general record page", f"/records/{general.pk}/"),
+                ("sensitive record (logged)", f"/records/{sensitive.pk}/"),
                 ("home", "/"),
             ]:
                 client.get(url)

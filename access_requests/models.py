@@ -1,0 +1,310 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access_requests import deadlines
+from children.models import Child, Person, Record
+from setting_records.history import kept_history
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
+    PREPARING = "preparing", _("Preparing")
+    READY_FOR_MEETING = "ready_for_meeting", _("Ready for meeting")
+    MEETING_HELD = "meeting_held", _("Meeting held")
+    COPY_RELEASED = "copy_released", _("Copy released")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REFUSED = "refused", _("Refused")
+
+
+OPEN_STATES = {
+    State.RECEIVED,
+    State.IDENTITY_VERIFIED,
+    State.PREPARING,
+    State.READY_FOR_MEETING,
+    State.MEETING_HELD,
+    State.COPY_RELEASED,
+}
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+
+
+class AccessRequest(models.Model):
+    """A parent's (or their representative's) request to see what is held on a child (P7)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="access_requests")
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    requester = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="access_requests",
+        help_text=_("The person in the child's register the request is made by or for."),
+    )
+    representative_name = models.CharField(
+        _("legal representative"),
+        max_length=200,
+        blank=True,
+        help_text=_("When a solicitor or other representative makes the request for them."),
+    )
+    representative_authority = models.CharField(
+        _("evidence of the representative's authority"), max_length=300, blank=True
+    )
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("received by"), max_length=20, choices=Channel.choices)
+    state = models.CharField(
+        _("state"), max_length=30, choices=State.choices, default=State.RECEIVED
+    )
+    identity_method = models.CharField(_("how identity was verified"), max_length=300, blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    extension_months = models.PositiveSmallIntegerField(_("extended by (months)"), default=0)
+    extension_reason = models.TextField(_("why the request is complex"), blank=True)
+    extension_told_on = models.DateField(
+        _("requester told of the extension on"), null=True, blank=True
+    )
+    outcome_reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extension_months__lte=deadlines.MAX_EXTENSION_MONTHS),
+                name="extension_at_most_two_months",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("access_requests:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def due_on(self):
+        return deadlines.due_date(
+            received=self.received_on,
+            extension_months=self.extension_months,
+            pauses=[
+                deadlines.Pause(pause.started_on, pause.ended_on) for pause in self.pauses.all()
+            ],
+        )
+
+
+class Pause(models.Model):
+    """The clock stops while waiting for proof of identity or a needed clarification."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="pauses")
+    started_on = models.DateField(_("asked on"))
+    ended_on = models.DateField(_("answer received on"), null=True, blank=True)
+    reason = models.CharField(_("what was asked for"), max_length=300)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.reason}"
+
+
+class Helper(models.Model):
+    """Someone recorded against the request who may attend the meeting besides people with
+    parental responsibility: the requester's legal representative or an interpreter (P8)."""
+
+    class Role(models.TextChoices):
+        LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+        INTERPRETER = "interpreter", _("Interpreter")
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="helpers")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    history = kept_history()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class Disclosure(models.TextChoices):
+    CONSENT = "consent", _("Disclose: the third party consented")
+    REASONABLE = "reasonable", _("Disclose: reasonable without consent")
+    PROFESSIONAL = "professional", _("Disclose: a professional acting in their role")
+    WITHHOLD = "withhold", _("Withhold")
+
+
+class WithholdReason(models.TextChoices):
+    THIRD_PARTY = "third_party", _("Third-party information (DPA 2018 Sch. 2 para 16)")
+    CHILD_ABUSE = (
+        "child_abuse",
+        _("Child abuse data not in the child's best interests (DPA 2018 Sch. 3 para 21)"),
+    )
+    SERIOUS_HARM = "serious_harm", _("Likely to cause serious harm")
+
+
+class PreparedEntry(models.Model):
+    """One of the child's entries, chosen for the pack or not, with the review of third-party
+    information (P6)."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="entries")
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
+    included = models.BooleanField(_("included"), default=True)
+    disclosure = models.CharField(
+        _("third-party decision"), max_length=20, choices=Disclosure.choices, blank=True
+    )
+    withhold_reason = models.CharField(
+        _("reason for withholding"), max_length=20, choices=WithholdReason.choices, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = kept_history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "record"], name="entry_once_per_request"),
+            models.CheckConstraint(
+                condition=~models.Q(disclosure="withhold") | ~models.Q(withhold_reason=""),
+                name="withholding_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.record}"
+
+    @property
+    def needs_review(self) -> bool:
+        return self.included and self.record.is_third_party and not self.disclosure
+
+    @property
+    def withheld(self) -> bool:
+        return self.disclosure == Disclosure.WITHHOLD
+
+
+class Controversy(models.TextChoices):
+    COURT_CASE = "court_case", _("Court case between the parents")
+    LEGAL_ACTION = "legal_action", _("Social care or police considering legal action")
+    APPEAL = "appeal", _("Case completed with an appeal under way")
+
+
+class ControversyFlag(models.Model):
+    """Controversial content: release is blocked until legal advice is recorded (P12)."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(_("kind"), max_length=20, choices=Controversy.choices)
+    note = models.TextField(_("note"), blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+
+    history = kept_history()
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class AdviceOutcome(models.TextChoices):
+    RELEASE = "release", _("Release")
+    RELEASE_REDACTED = "release_redacted", _("Release with further redactions")
+    DO_NOT_RELEASE = "do_not_release", _("Do not release")
+
+
+class LegalAdvice(models.Model):
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="advice")
+    adviser = models.CharField(_("adviser"), max_length=200)
+    advised_on = models.DateField(_("advised on"))
+    summary = models.TextField(_("summary"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AdviceOutcome.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["-advised_on", "-pk"]
+        verbose_name_plural = _("legal advice")
+
+    def __str__(self) -> str:
+        return f"{self.adviser}, {self.advised_on}"
+
+
+class Meeting(models.Model):
+    """The manager goes through the records with the parent before any copy is handed over (P8)."""
+
+    request = models.OneToOneField(AccessRequest, on_delete=models.CASCADE, related_name="meeting")
+    scheduled_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200)
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    contents_explained = models.BooleanField(_("the contents were explained"), default=False)
+
+    history = kept_history()
+
+    def __str__(self) -> str:
+        return f"Meeting for {self.request}"
+
+
+class Attendee(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    helper = models.ForeignKey(
+        Helper, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = kept_history()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, helper__isnull=True)
+                | models.Q(person__isnull=True, helper__isnull=False),
+                name="attendee_is_a_person_or_a_helper",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person or self.helper)
+
+
+class PackRelease(models.Model):
+    """The one copy handed over, immutable: who, to whom, when, and the bytes' SHA-256 (P9)."""
+
+    request = models.OneToOneField(AccessRequest, on_delete=models.PROTECT, related_name="release")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    released_to = models.CharField(_("released to"), max_length=200)
+    released_at = models.DateTimeField(default=timezone.now)
+    sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+
+    history = kept_history()
+
+    def __str__(self) -> str:
+        return f"{self.request} released to {self.released_to}"

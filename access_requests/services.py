@@ -1,0 +1,459 @@
+"""The access-request workflow (P7-P9, P12) as an explicit state machine.
+
+Every step is a service: keyword-only, the actor passed in, one transaction, kept in history
+and, where it touches what a parent receives, in the access log. A step the rules do not allow
+raises ``WorkflowError`` with a message for the manager.
+"""
+
+import datetime
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from access_requests import deadlines
+from access_requests.models import (
+    OPEN_STATES,
+    AccessRequest,
+    AdviceOutcome,
+    Attendee,
+    Controversy,
+    ControversyFlag,
+    Disclosure,
+    Helper,
+    LegalAdvice,
+    Meeting,
+    PackRelease,
+    Pause,
+    PreparedEntry,
+    State,
+)
+from children.models import Child, ChildPerson, Person
+from setting_records import access, access_log
+from setting_records.errors import WorkflowError
+from setting_records.history import save_as
+from setting_records.models import AccessAction, User
+
+# Where each state may go next; withdrawn and refused are reachable from every open state.
+TRANSITIONS: dict[str, set[str]] = {
+    State.RECEIVED: {State.IDENTITY_VERIFIED},
+    State.IDENTITY_VERIFIED: {State.PREPARING},
+    State.PREPARING: {State.READY_FOR_MEETING},
+    State.READY_FOR_MEETING: {State.PREPARING, State.MEETING_HELD},
+    State.MEETING_HELD: {State.COPY_RELEASED, State.CLOSED},
+    State.COPY_RELEASED: {State.CLOSED},
+    State.CLOSED: set(),
+    State.WITHDRAWN: set(),
+    State.REFUSED: set(),
+}
+for _state in OPEN_STATES:
+    TRANSITIONS[_state] |= {State.WITHDRAWN, State.REFUSED}
+
+
+def _locked(request: AccessRequest) -> AccessRequest:
+    """The request row, locked for the rest of the transaction (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already lets one writer in at a time), read afresh."""
+    return (
+        AccessRequest.objects.select_for_update()
+        .select_related("child__setting")
+        .get(pk=request.pk)
+    )
+
+
+def _move(request: AccessRequest, to: str, *, actor: User, reason: str) -> AccessRequest:
+    if to not in TRANSITIONS[request.state]:
+        raise WorkflowError(
+            f"A request that is “{request.get_state_display()}” cannot become “{State(to).label}”."
+        )
+    request.state = to
+    save_as(request, actor=actor, reason=reason)
+    return request
+
+
+def _require_manager(actor: User, child: Child) -> None:
+    if not access.manages(actor, child.setting_id):
+        raise WorkflowError("Only the setting's manager handles access requests.")
+
+
+def pr_connection(child: Child, person: Person) -> ChildPerson | None:
+    return ChildPerson.objects.filter(child=child, person=person).first()
+
+
+@transaction.atomic
+def request_create(
+    *,
+    child: Child,
+    requester: Person,
+    received_on: datetime.date,
+    channel: str,
+    actor: User,
+    representative_name: str = "",
+    representative_authority: str = "",
+) -> AccessRequest:
+    _require_manager(actor, child)
+    connection = pr_connection(child, requester)
+    if connection is None:
+        raise WorkflowError(f"{requester} is not in {child}'s register.")
+    if not connection.has_parental_responsibility:
+        raise WorkflowError(
+            f"{requester} does not hold parental responsibility for {child}, so cannot ask "
+            "for the child's records. Refuse the request, or record the person with parental "
+            "responsibility it is made for."
+        )
+    if representative_name.strip() and not representative_authority.strip():
+        raise WorkflowError("Record the evidence of the representative's authority.")
+    if received_on > timezone.localdate():
+        raise WorkflowError("The date received cannot be in the future.")
+    year = received_on.year
+    count = AccessRequest.objects.filter(reference__startswith=f"AR-{year}-").count()
+    request = AccessRequest(
+        child=child,
+        requester=requester,
+        received_on=received_on,
+        channel=channel,
+        representative_name=representative_name.strip(),
+        representative_authority=representative_authority.strip(),
+        reference=f"AR-{year}-{count + 1:04d}",
+        created_by=actor,
+    )
+    save_as(request, actor=actor, reason="Request received")
+    if connection.is_restricted:
+        # Flagged before anything is prepared: release then waits for legal advice.
+        flag_raise(
+            request=request,
+            kind=Controversy.COURT_CASE,
+            note=f"The requester is under a court order restriction: {connection.restriction}",
+            actor=actor,
+        )
+    return request
+
+
+@transaction.atomic
+def identity_verify(*, request: AccessRequest, method: str, actor: User) -> AccessRequest:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    if not method.strip():
+        raise WorkflowError("Say how the requester's identity was verified.")
+    request.identity_method = method.strip()
+    request.identity_verified_by = actor
+    request.identity_verified_at = timezone.now()
+    return _move(request, State.IDENTITY_VERIFIED, actor=actor, reason="Identity verified")
+
+
+@transaction.atomic
+def pause_start(
+    *, request: AccessRequest, reason: str, started_on: datetime.date, actor: User
+) -> Pause:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    if not request.is_open:
+        raise WorkflowError("The request is no longer open.")
+    if request.pauses.filter(ended_on__isnull=True).exists():
+        raise WorkflowError("The clock is already stopped.")
+    if started_on < request.received_on or started_on > timezone.localdate():
+        raise WorkflowError("The clock can stop only between receipt and today.")
+    pause = Pause(request=request, started_on=started_on, reason=reason.strip())
+    save_as(pause, actor=actor, reason="Clock stopped")
+    return pause
+
+
+@transaction.atomic
+def pause_end(*, request: AccessRequest, ended_on: datetime.date, actor: User) -> Pause:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    pause = request.pauses.filter(ended_on__isnull=True).first()
+    if pause is None:
+        raise WorkflowError("The clock is not stopped.")
+    if ended_on < pause.started_on or ended_on > timezone.localdate():
+        raise WorkflowError("The answer must arrive between the question and today.")
+    pause.ended_on = ended_on
+    save_as(pause, actor=actor, reason="Clock restarted")
+    return pause
+
+
+@transaction.atomic
+def extension_record(
+    *, request: AccessRequest, months: int, reason: str, told_on: datetime.date, actor: User
+) -> AccessRequest:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    if months not in (1, 2):
+        raise WorkflowError("An extension is one or two further months.")
+    if not reason.strip():
+        raise WorkflowError("Say why the request is complex enough to need longer.")
+    if not deadlines.extension_allowed(received=request.received_on, told_on=told_on):
+        raise WorkflowError(
+            "The requester must be told of an extension within the first month after receipt."
+        )
+    request.extension_months = months
+    request.extension_reason = reason.strip()
+    request.extension_told_on = told_on
+    save_as(request, actor=actor, reason="Deadline extended")
+    return request
+
+
+@transaction.atomic
+def preparation_start(*, request: AccessRequest, actor: User) -> AccessRequest:
+    """Every record on the child goes in by default; the manager then takes out what must not."""
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    _move(request, State.PREPARING, actor=actor, reason="Preparation started")
+    for record in request.child.records.exclude(
+        pk__in=request.entries.values("record_id")
+    ).order_by("occurred_at"):
+        save_as(PreparedEntry(request=request, record=record), actor=actor, reason="Selected")
+    return request
+
+
+@transaction.atomic
+def entry_decide(
+    *,
+    entry: PreparedEntry,
+    included: bool,
+    disclosure: str,
+    withhold_reason: str,
+    actor: User,
+) -> PreparedEntry:
+    request = _locked(entry.request)
+    _require_manager(actor, request.child)
+    if request.state != State.PREPARING:
+        raise WorkflowError("Entries can be chosen only while the information is being prepared.")
+    if disclosure == Disclosure.WITHHOLD and not withhold_reason:
+        raise WorkflowError("Give the reason for withholding.")
+    if disclosure and not entry.record.is_third_party and disclosure != Disclosure.WITHHOLD:
+        raise WorkflowError("Only third-party information needs a disclosure decision.")
+    entry.included = included
+    entry.disclosure = disclosure
+    entry.withhold_reason = withhold_reason if disclosure == Disclosure.WITHHOLD else ""
+    entry.reviewed_by = actor
+    save_as(entry, actor=actor, reason="Reviewed")
+    return entry
+
+
+@transaction.atomic
+def ready_for_meeting(*, request: AccessRequest, actor: User) -> AccessRequest:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    waiting = [e for e in request.entries.select_related("record") if e.needs_review]
+    if waiting:
+        raise WorkflowError(
+            f"{len(waiting)} third-party entr{'y' if len(waiting) == 1 else 'ies'} still "
+            "need a decision: disclose or withhold."
+        )
+    return _move(request, State.READY_FOR_MEETING, actor=actor, reason="Ready for the meeting")
+
+
+@transaction.atomic
+def flag_raise(*, request: AccessRequest, kind: str, note: str, actor: User) -> ControversyFlag:
+    _require_manager(actor, request.child)
+    flag = ControversyFlag(request=request, kind=kind, note=note.strip(), raised_by=actor)
+    save_as(flag, actor=actor, reason="Controversy flagged")
+    return flag
+
+
+@transaction.atomic
+def legal_advice_record(
+    *,
+    request: AccessRequest,
+    adviser: str,
+    advised_on: datetime.date,
+    summary: str,
+    outcome: str,
+    actor: User,
+) -> LegalAdvice:
+    _require_manager(actor, request.child)
+    if advised_on > timezone.localdate():
+        raise WorkflowError("Advice cannot be dated in the future.")
+    advice = LegalAdvice(
+        request=request,
+        adviser=adviser.strip(),
+        advised_on=advised_on,
+        summary=summary.strip(),
+        outcome=outcome,
+        recorded_by=actor,
+    )
+    save_as(advice, actor=actor, reason="Legal advice recorded")
+    return advice
+
+
+@transaction.atomic
+def helper_add(
+    *, request: AccessRequest, name: str, role: str, organisation: str, actor: User
+) -> Helper:
+    _require_manager(actor, request.child)
+    helper = Helper(request=request, name=name.strip(), role=role, organisation=organisation)
+    save_as(helper, actor=actor, reason="Recorded against the request")
+    return helper
+
+
+@transaction.atomic
+def meeting_schedule(
+    *, request: AccessRequest, scheduled_at: datetime.datetime, place: str, actor: User
+) -> Meeting:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    if request.state not in {State.PREPARING, State.READY_FOR_MEETING}:
+        raise WorkflowError("A meeting is arranged once the information is being prepared.")
+    meeting = Meeting.objects.filter(request=request).first() or Meeting(request=request)
+    if meeting.held_at is not None:
+        raise WorkflowError("The meeting has already been held.")
+    meeting.scheduled_at = scheduled_at
+    meeting.place = place.strip()
+    meeting.run_by = actor
+    save_as(meeting, actor=actor, reason="Meeting arranged")
+    return meeting
+
+
+def attendee_refusal(request: AccessRequest, *, person=None, helper=None) -> str | None:
+    """Why this person may not attend the meeting, or None when they may (P8)."""
+    if helper is not None:
+        return (
+            None
+            if helper.request_id == request.pk
+            else "They are not recorded against this request."
+        )
+    connection = pr_connection(request.child, person)
+    if connection is None:
+        return f"{person} is not in {request.child}'s register."
+    if not connection.has_parental_responsibility:
+        return (
+            f"{person} does not hold parental responsibility for {request.child}; only people "
+            "with parental responsibility, the legal representative or an interpreter may attend."
+        )
+    if connection.is_restricted:
+        return f"{person} is under a court order restriction: {connection.restriction}"
+    return None
+
+
+@transaction.atomic
+def attendee_add(
+    *, request: AccessRequest, actor: User, person: Person | None = None, helper=None
+) -> Attendee:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    meeting = Meeting.objects.filter(request=request).first()
+    if meeting is None:
+        raise WorkflowError("Arrange the meeting first.")
+    if (person is None) == (helper is None):
+        raise WorkflowError("Choose one person from the register or one helper.")
+    if refusal := attendee_refusal(request, person=person, helper=helper):
+        raise WorkflowError(refusal)
+    attendee = Attendee(meeting=meeting, person=person, helper=helper)
+    save_as(attendee, actor=actor, reason="Attending")
+    return attendee
+
+
+@transaction.atomic
+def meeting_record_held(
+    *, request: AccessRequest, held_at: datetime.datetime, contents_explained: bool, actor: User
+) -> Meeting:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    meeting = Meeting.objects.filter(request=request).first()
+    if meeting is None:
+        raise WorkflowError("Arrange the meeting first.")
+    if not meeting.attendees.exists():
+        raise WorkflowError("Record who attended the meeting.")
+    if not contents_explained:
+        raise WorkflowError("The contents must be explained before the meeting counts as held.")
+    if held_at > timezone.now():
+        raise WorkflowError("The meeting cannot be recorded as held in the future.")
+    meeting.held_at = held_at
+    meeting.contents_explained = True
+    save_as(meeting, actor=actor, reason="Meeting held")
+    _move(request, State.MEETING_HELD, actor=actor, reason="Meeting held")
+    return meeting
+
+
+def release_blockers(request: AccessRequest) -> list[str]:
+    """What stands between this request and handing over a copy (P9, P12)."""
+    blockers = []
+    if request.state != State.MEETING_HELD:
+        blockers.append("The copy is released only after the meeting is recorded as held.")
+    meeting = Meeting.objects.filter(request=request).first()
+    if meeting is None or not meeting.contents_explained:
+        blockers.append("The contents have not been explained to the parent.")
+    if request.flags.exists():
+        advice = request.advice.order_by("-advised_on", "-pk").first()
+        if advice is None:
+            blockers.append("A controversy is flagged: record legal advice first.")
+        elif advice.outcome == AdviceOutcome.DO_NOT_RELEASE:
+            blockers.append("Legal advice is not to release.")
+    return blockers
+
+
+def pack_path(release_file_name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "packs" / release_file_name
+
+
+@transaction.atomic
+def pack_release(*, request: AccessRequest, released_to: str, actor: User) -> PackRelease:
+    """Exactly one release per request, even under double clicks and concurrent requests.
+
+    The request row is locked (PostgreSQL) or the write lock held (SQLite) while the state is
+    checked, and the release's one-to-one key refuses a second row whatever happens.
+    """
+    from access_requests.pack import render_for
+
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    if PackRelease.objects.filter(request=request).exists():
+        raise WorkflowError("The copy has already been released.")
+    if blockers := release_blockers(request):
+        raise WorkflowError(" ".join(blockers))
+    if not released_to.strip():
+        raise WorkflowError("Name the person the copy is handed to.")
+    pdf = render_for(request, prepared_for=released_to.strip(), watermark=None)
+    digest = hashlib.sha256(pdf).hexdigest()
+    file_name = f"{request.reference}-{digest[:16]}.pdf"
+    path = pack_path(file_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with transaction.atomic():
+            release = PackRelease(
+                request=request,
+                released_by=actor,
+                released_to=released_to.strip(),
+                sha256=digest,
+                file_name=file_name,
+                size=len(pdf),
+            )
+            save_as(release, actor=actor, reason="Copy released")
+    except IntegrityError:
+        raise WorkflowError("The copy has already been released.") from None
+    path.write_bytes(pdf)
+    _move(request, State.COPY_RELEASED, actor=actor, reason="Copy released")
+    access_log.append(
+        action=AccessAction.PACK_RELEASED,
+        actor=actor,
+        child=request.child,
+        detail={"request": request.pk, "sha256": digest, "released_to": released_to.strip()},
+    )
+    return release
+
+
+def _finish(request: AccessRequest, to: str, *, actor: User, reason: str) -> AccessRequest:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    if to in {State.WITHDRAWN, State.REFUSED}:
+        if not reason.strip():
+            raise WorkflowError("Give the reason.")
+        request.outcome_reason = reason.strip()
+    return _move(request, to, actor=actor, reason=f"{State(to).label}: {reason}".strip(": "))
+
+
+@transaction.atomic
+def request_close(*, request: AccessRequest, actor: User) -> AccessRequest:
+    return _finish(request, State.CLOSED, actor=actor, reason="")
+
+
+@transaction.atomic
+def request_withdraw(*, request: AccessRequest, reason: str, actor: User) -> AccessRequest:
+    return _finish(request, State.WITHDRAWN, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def request_refuse(*, request: AccessRequest, reason: str, actor: User) -> AccessRequest:
+    return _finish(request, State.REFUSED, actor=actor, reason=reason)

@@ -1,0 +1,104 @@
+"""Access requests are the managers' alone: everyone else gets 404 on every page and PDF."""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from access_requests.models import AccessRequest, PackRelease
+from tests.children.test_permissions import EVERYONE, ROLE_FIXTURE, ROLES
+
+MANAGERS = {"manager", "othermanager"}
+
+
+def expect(ok, forbidden=frozenset(), status_ok=200):
+    return {
+        role: 302
+        if role == "anonymous"
+        else status_ok
+        if role in ok
+        else 403
+        if role in forbidden
+        else 404
+        for role in ROLES
+    }
+
+
+# (url name, which request, expected status by role). Steps are POST-only: see below.
+MATRIX = [
+    ("access_requests:list", None, expect(MANAGERS)),
+    ("access_requests:new", None, expect(MANAGERS)),
+    ("access_requests:detail", "received", expect({"manager"})),
+    ("access_requests:detail", "released", expect({"manager"})),
+    ("access_requests:preview", "received", expect(set(), {"manager"})),
+    ("access_requests:preview", "preparing", expect({"manager"})),
+    ("access_requests:pack", "preparing", expect(set(), {"manager"})),
+    ("access_requests:pack", "released", expect({"manager"})),
+]
+POST_ONLY = {"access_requests:step", "access_requests:entry"}
+
+
+@pytest.fixture
+def world(request_released, child, mother, manager):
+    """Three requests for the same child: just received, being prepared, and released."""
+    from access_requests import services
+
+    def new():
+        return services.request_create(
+            child=child,
+            requester=mother,
+            received_on=request_released.received_on,
+            channel="email",
+            actor=manager,
+        )
+
+    received, preparing = new(), new()
+    services.identity_verify(request=preparing, method="Passport", actor=manager)
+    services.preparation_start(request=preparing, actor=manager)
+    return {"received": received, "preparing": preparing, "released": request_released}
+
+
+CASES = [
+    pytest.param(name, key, role, status, id=f"{name}-{key}-{role}")
+    for name, key, statuses in MATRIX
+    for role, status in statuses.items()
+]
+
+
+@pytest.mark.parametrize(("name", "key", "role", "status"), CASES)
+def test_request_matrix(client, request, world, name, key, role, status):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    url = reverse(name, args=[world[key].pk]) if key else reverse(name)
+    response = client.get(url)
+    assert response.status_code == status
+    if status == 200 and name in {"access_requests:preview", "access_requests:pack"}:
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE - {"manager"}))
+def test_steps_are_404_to_everyone_but_the_manager(client, request, world, role):
+    client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    item = world["preparing"]
+    entry = item.entries.first()
+    before = list(AccessRequest.objects.values_list("pk", "state"))
+    assert client.post(reverse("access_requests:step", args=[item.pk, "ready"])).status_code == 404
+    url = reverse("access_requests:entry", args=[item.pk, entry.pk])
+    assert client.post(url, {"included": ""}).status_code == 404
+    assert list(AccessRequest.objects.values_list("pk", "state")) == before
+    assert PackRelease.objects.count() == 1
+
+
+def test_steps_refuse_get(client, manager, world):
+    client.force_login(manager)
+    url = reverse("access_requests:step", args=[world["preparing"].pk, "ready"])
+    assert client.get(url).status_code == 405
+
+
+def test_every_request_url_is_in_the_matrix():
+    names = {
+        f"access_requests:{p.name}"
+        for r in get_resolver().url_patterns
+        if getattr(r, "namespace", None) == "access_requests"
+        for p in r.url_patterns
+    }
+    assert names == {name for name, _, _ in MATRIX} | POST_ONLY
