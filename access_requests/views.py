@@ -82,7 +82,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attendee": forms.AttendeeForm(people=people, helpers=helpers),
             "held": forms.HeldForm(initial=initial),
             "release": forms.ReleaseForm(initial={"released_to": str(item.requester)}),
-            "reason": forms.ReasonForm(),
+            # Two reason forms on one page: their own ids, the same field name.
+            "withdraw": forms.ReasonForm(auto_id="id_withdraw_%s"),
+            "refuse": forms.ReasonForm(auto_id="id_refuse_%s"),
         },
     }
     return render(request, "access_requests/request_detail.html", context)

@@ -147,6 +147,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Sign-ins are already in the project's own tamper-evident access log.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

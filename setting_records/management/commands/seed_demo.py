@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from access_requests import demo as requests_demo
 from children import demo as children_demo
 from setting_records import demo
 from setting_records.models import Setting, User
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             staff = demo.create_staff(password=password)
             if children is None:
                 children_demo.create_children(staff=staff, password=password)
+                requests_demo.create_requests(staff=staff)
             else:
                 children_demo.create_many_children(
                     staff=staff,

@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+
+from access_requests import services
+from access_requests.models import AccessRequest, PackRelease, State
+from setting_records import access_log
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", verbosity=0)
+
+
+def test_demo_has_a_request_in_every_state(demo):
+    states = set(AccessRequest.objects.values_list("state", flat=True))
+    assert states == set(State.values)
+
+
+def test_demo_release_came_after_its_meeting(demo):
+    release = PackRelease.objects.get()
+    meeting = release.request.meeting
+    assert meeting.held_at < release.released_at
+    assert meeting.contents_explained
+    assert services.pack_path(release.file_name).exists()
+
+
+def test_demo_has_a_meeting_not_yet_held_and_one_blocked_by_a_flag(demo):
+    ready = AccessRequest.objects.get(state=State.READY_FOR_MEETING)
+    assert ready.meeting.held_at is None
+    blocked = [
+        r
+        for r in AccessRequest.objects.filter(state=State.MEETING_HELD)
+        if r.flags.exists() and not r.advice.exists()
+    ]
+    assert blocked
+    assert "record legal advice first" in " ".join(services.release_blockers(blocked[0]))
+
+
+def test_demo_log_verifies(demo):
+    assert access_log.verify().intact
