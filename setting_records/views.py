@@ -8,6 +8,9 @@ from django.utils import timezone
 from setting_records import access
 
 
+HOME_CARDS = 12
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Practitioners: their key children first, then the others they care for.
     Managers: the same, plus what needs their attention in the settings they manage."""
@@ -19,9 +22,14 @@ def home(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("first_name", "last_name")
     )
+    key = [c for c in children if c.key_person_id == user.pk]
+    team = [c for c in children if c.key_person_id != user.pk]
+    # A home page, not a list: the first few of each, the rest one click away.
     context = {
-        "key_children": [c for c in children if c.key_person_id == user.pk],
-        "team_children": [c for c in children if c.key_person_id != user.pk],
+        "key_children": key[:HOME_CARDS],
+        "key_more": len(key) - HOME_CARDS,
+        "team_children": team[:HOME_CARDS],
+        "team_more": len(team) - HOME_CARDS,
     }
     managed = list(access.managed_settings(user))
     if managed:

@@ -311,3 +311,24 @@ def test_list_is_paginated_and_keeps_the_search(client, manager, setting):
     assert len(second.context["page"].object_list) == 5
     # A nonsense page number shows the first page rather than an error.
     assert client.get("/children/", {"page": "lots"}).status_code == 200
+
+
+def test_home_shows_the_first_twelve_key_children_and_counts_the_rest(
+    client, keyperson, manager, setting
+):
+    from children import services
+
+    for index in range(15):
+        services.child_create(
+            setting=setting,
+            actor=manager,
+            key_person=keyperson,
+            first_name=f"Kid{index:02}",
+            last_name="Many",
+            date_of_birth=datetime.date(2022, 1, 1),
+            started_on=datetime.date(2023, 1, 1),
+        )
+    client.force_login(keyperson)
+    response = client.get("/")
+    assert len(response.context["key_children"]) == 12
+    assert "3 more in the children list" in response.content.decode()
