@@ -67,8 +67,15 @@ def _move(request: AccessRequest, to: str, *, actor: User, reason: str) -> Acces
         raise WorkflowError(
             f"A request that is “{request.get_state_display()}” cannot become “{State(to).label}”."
         )
+    previous = request.state
     request.state = to
     save_as(request, actor=actor, reason=reason)
+    access_log.append(
+        action=AccessAction.REQUEST_STATE_CHANGED,
+        actor=actor,
+        child=request.child,
+        detail={"request": request.pk, "from": previous, "to": to},
+    )
     return request
 
 

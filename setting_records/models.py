@@ -89,6 +89,7 @@ class AccessAction(models.TextChoices):
     GRANT_REVOKED = "grant_revoked", _("Withdrew need-to-know access")
     KEY_PERSON_CHANGED = "key_person_changed", _("Changed the key person")
     CARE_TEAM_CHANGED = "care_team_changed", _("Changed the care team")
+    REQUEST_STATE_CHANGED = "request_state_changed", _("Moved an access request on")
     PACK_PREVIEWED = "pack_previewed", _("Previewed a record pack")
     PACK_RELEASED = "pack_released", _("Released a record pack")
     PACK_DOWNLOADED = "pack_downloaded", _("Downloaded a released record pack")

@@ -274,3 +274,22 @@ def test_other_children_are_not_in_the_request(request_preparing, setting, manag
     )
     other_record = write(other, manager, title="Not about Amara")
     assert not request_preparing.entries.filter(record=other_record).exists()
+
+
+def test_every_transition_is_in_history_and_the_access_log(request_released, manager):
+    moves = list(
+        AccessLogEntry.objects.filter(action="request_state_changed")
+        .order_by("id")
+        .values_list("detail", flat=True)
+    )
+    assert [(m["from"], m["to"]) for m in moves] == [
+        ("received", "identity_verified"),
+        ("identity_verified", "preparing"),
+        ("preparing", "ready_for_meeting"),
+        ("ready_for_meeting", "meeting_held"),
+        ("meeting_held", "copy_released"),
+    ]
+    states = list(request_released.history.order_by("history_id").values_list("state", flat=True))
+    assert states[-1] == "copy_released"
+    assert {"identity_verified", "preparing", "ready_for_meeting", "meeting_held"} <= set(states)
+    assert not request_released.history.filter(history_user_id__isnull=True).exists()
