@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from setting_records import access
 
-
 HOME_CARDS = 12
 
 
