@@ -134,11 +134,12 @@ def key_person_assign(*, child: Child, key_person: User | None, actor: User) -> 
 @transaction.atomic
 def care_team_set(*, child: Child, members: Iterable[User], actor: User) -> Child:
     wanted = {user.pk: user for user in members}
-    _require_staff(child.setting, wanted.values())
     current = {member.user_id: member for member in child.care_team_members.select_related("user")}
     added, removed = wanted.keys() - current.keys(), current.keys() - wanted.keys()
     if not (added or removed):
         return child
+    # Only newcomers must be active staff: a colleague who has since left can still be removed.
+    _require_staff(child.setting, [wanted[user_id] for user_id in added])
     for user_id in removed:
         delete_as(current[user_id], actor=actor, reason="Removed from the care team")
     for user_id in added:

@@ -50,9 +50,15 @@ def membership_end(*, membership: Membership, actor: User) -> Membership:
 
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User) -> User:
-    """Accounts are deactivated, never deleted, so that history keeps who did what."""
+    """Accounts are deactivated, never deleted, so that history keeps who did what.
+
+    A deactivated account also leaves every setting, so its children get a new key person
+    rather than keeping one who can no longer log in.
+    """
     user.is_active = False
     save_as(user, actor=actor, reason="Account deactivated", update_fields=["is_active"])
+    for membership in user.memberships.filter(is_active=True).select_related("setting"):
+        membership_end(membership=membership, actor=actor)
     for membership in user.memberships.select_related("setting"):
         access.sync_setting_permissions(membership.setting, user)
     return user

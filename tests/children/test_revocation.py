@@ -90,6 +90,9 @@ def test_deactivated_account_is_signed_out_on_its_next_request(client, child, ke
     response = client.get(f"/children/{child.pk}/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+    # The child is left for the manager to give a key person who can log in.
+    child.refresh_from_db()
+    assert child.key_person is None
 
 
 def test_superuser_on_a_care_team_gets_care_team_sight_and_no_more(
