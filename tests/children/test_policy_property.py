@@ -306,8 +306,11 @@ def apply_change(data, world: dict, kind: str) -> str:
                 child=child, key_person=fresh(User, kp_id) if kp_id else None, actor=actor
             )
             return f"key person of C{child.pk} -> {kp_id}"
-        team = data.draw(
-            st.lists(st.sampled_from(staff_ids(child.setting_id)), unique=True), label="new team"
+        pool = staff_ids(child.setting_id)  # may be empty once everyone has left
+        team = (
+            data.draw(st.lists(st.sampled_from(pool), unique=True), label="new team")
+            if pool
+            else []
         )
         children_services.care_team_set(
             child=child, members=[fresh(User, pk) for pk in team], actor=actor
