@@ -79,6 +79,13 @@ def _move(request: AccessRequest, to: str, *, actor: User, reason: str) -> Acces
     return request
 
 
+def _meeting_of(request: AccessRequest) -> Meeting:
+    meeting = Meeting.objects.filter(request=request).first()
+    if meeting is None:
+        raise WorkflowError("Arrange the meeting first.")
+    return meeting
+
+
 def _require_manager(actor: User, child: Child) -> None:
     if not access.manages(actor, child.setting_id):
         raise WorkflowError("Only the setting's manager handles access requests.")
@@ -340,9 +347,7 @@ def attendee_add(
 ) -> Attendee:
     request = _locked(request)
     _require_manager(actor, request.child)
-    meeting = Meeting.objects.filter(request=request).first()
-    if meeting is None:
-        raise WorkflowError("Arrange the meeting first.")
+    meeting = _meeting_of(request)
     if (person is None) == (helper is None):
         raise WorkflowError("Choose one person from the register or one helper.")
     if refusal := attendee_refusal(request, person=person, helper=helper):
@@ -358,9 +363,7 @@ def meeting_record_held(
 ) -> Meeting:
     request = _locked(request)
     _require_manager(actor, request.child)
-    meeting = Meeting.objects.filter(request=request).first()
-    if meeting is None:
-        raise WorkflowError("Arrange the meeting first.")
+    meeting = _meeting_of(request)
     if not meeting.attendees.exists():
         raise WorkflowError("Record who attended the meeting.")
     if not contents_explained:

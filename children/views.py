@@ -92,19 +92,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "children/record_detail.html", {"record": record})
 
 
-RECORD_HISTORY_FIELDS = [
-    "title",
-    "kind",
-    "sensitivity",
-    "nature",
-    "occurred_at",
-    "body",
-    "source",
-    "third_party_name",
-    "third_party_role",
-    "third_party_organisation",
-    "third_party_confidential",
-]
+# What an entry's history compares: everything its form edits, and the confidentiality check.
+RECORD_HISTORY_FIELDS = [*RecordForm.Meta.fields, "third_party_confidential"]
 CHILD_HISTORY_FIELDS = [*CHILD_FIELDS, "key_person"]
 
 
