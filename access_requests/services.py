@@ -398,6 +398,15 @@ def pack_path(release_file_name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "packs" / release_file_name
 
 
+def released_bytes(release: PackRelease) -> bytes | None:
+    """The stored copy, only if it is still exactly what was released."""
+    try:
+        pdf = pack_path(release.file_name).read_bytes()
+    except OSError:
+        return None
+    return pdf if hashlib.sha256(pdf).hexdigest() == release.sha256 else None
+
+
 @transaction.atomic
 def pack_release(*, request: AccessRequest, released_to: str, actor: User) -> PackRelease:
     """Exactly one release per request, even under double clicks and concurrent requests.

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,6 +14,8 @@ from access_requests.pack import WORKING_COPY, render_for
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
 from setting_records.models import AccessAction
+
+logger = logging.getLogger(__name__)
 
 
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -196,7 +200,15 @@ def request_pack(request: HttpRequest, pk: int) -> HttpResponse:
     release = PackRelease.objects.filter(request=item).first()
     if release is None:
         raise PermissionDenied
-    pdf = services.pack_path(release.file_name).read_bytes()
+    pdf = services.released_bytes(release)
+    if pdf is None:
+        logger.error("Released pack %s is missing or altered on disk.", release.file_name)
+        return HttpResponse(
+            "The stored copy is missing or does not match the fingerprint recorded when it was "
+            "released. Do not hand out a copy: tell whoever looks after the system.",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     access_log.append(
         action=AccessAction.PACK_DOWNLOADED,
         actor=request.user,

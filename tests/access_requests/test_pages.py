@@ -153,3 +153,20 @@ def test_release_through_the_page_happens_once(client, manager, request_held):
     assert "already been released" in response.content.decode()
     request_held.refresh_from_db()
     assert request_held.state == State.COPY_RELEASED
+
+
+def test_an_altered_stored_copy_is_not_served(client, manager, request_released):
+    path = services.pack_path(request_released.release.file_name)
+    path.write_bytes(path.read_bytes() + b"%tampered")
+    client.force_login(manager)
+    response = client.get(f"/access-requests/{request_released.pk}/pack.pdf")
+    assert response.status_code == 409
+    assert "does not match the fingerprint" in response.content.decode()
+    assert not AccessLogEntry.objects.filter(action="pack_downloaded").exists()
+
+
+def test_a_missing_stored_copy_is_explained(client, manager, request_released):
+    services.pack_path(request_released.release.file_name).unlink()
+    client.force_login(manager)
+    response = client.get(f"/access-requests/{request_released.pk}/pack.pdf")
+    assert response.status_code == 409
