@@ -394,6 +394,34 @@ def release_blockers(request: AccessRequest) -> list[str]:
     return blockers
 
 
+def next_step(request: AccessRequest) -> list[str]:
+    """What the request is waiting for, in the manager's words, for its page."""
+    if request.pauses.filter(ended_on__isnull=True).exists():
+        return ["The clock is stopped: restart it when the requester's answer arrives."]
+    meeting = Meeting.objects.filter(request=request).first()
+    match request.state:
+        case State.RECEIVED:
+            return ["Verify the requester's identity and parental responsibility."]
+        case State.IDENTITY_VERIFIED:
+            return ["Start preparing the information."]
+        case State.PREPARING:
+            waiting = sum(e.needs_review for e in request.entries.select_related("record"))
+            steps = [f"Decide on {waiting} third-party entr{'y' if waiting == 1 else 'ies'}."]
+            steps = steps if waiting else ["Mark the information ready for the meeting."]
+            return steps if meeting else [*steps, "Arrange the meeting."]
+        case State.READY_FOR_MEETING:
+            if meeting is None:
+                return ["Arrange the meeting."]
+            if not meeting.attendees.exists():
+                return ["Record who attends the meeting."]
+            return ["Record the meeting as held, once the contents have been explained."]
+        case State.MEETING_HELD:
+            return release_blockers(request) or ["Release the copy to the parent."]
+        case State.COPY_RELEASED:
+            return ["Close the request."]
+    return []
+
+
 def pack_path(release_file_name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "packs" / release_file_name
 

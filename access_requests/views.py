@@ -72,6 +72,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "helpers": helpers,
         "pauses": item.pauses.all(),
         "blockers": services.release_blockers(item),
+        "next_steps": services.next_step(item),
         "release": PackRelease.objects.filter(request=item).first(),
         "State": State,
         "forms": {

@@ -293,3 +293,41 @@ def test_every_transition_is_in_history_and_the_access_log(request_released, man
     assert states[-1] == "copy_released"
     assert {"identity_verified", "preparing", "ready_for_meeting", "meeting_held"} <= set(states)
     assert not request_released.history.filter(history_user_id__isnull=True).exists()
+
+
+def test_the_page_says_what_each_state_waits_for(
+    request_received, manager, mother, third_party_record
+):
+    def says():
+        request_received.refresh_from_db()
+        return " ".join(services.next_step(request_received))
+
+    assert "Verify the requester's identity" in says()
+    services.identity_verify(request=request_received, method="Passport", actor=manager)
+    assert "Start preparing" in says()
+    services.preparation_start(request=request_received, actor=manager)
+    assert "Decide on 1 third-party entry" in says()
+    assert "Arrange the meeting" in says()
+    entry = request_received.entries.get(record=third_party_record)
+    services.entry_decide(
+        entry=entry, included=True, disclosure="professional", withhold_reason="", actor=manager
+    )
+    assert "Mark the information ready" in says()
+    services.ready_for_meeting(request=request_received, actor=manager)
+    services.meeting_schedule(
+        request=request_received, scheduled_at=timezone.now(), place="Office", actor=manager
+    )
+    assert "Record who attends" in says()
+    services.attendee_add(request=request_received, person=mother, actor=manager)
+    assert "Record the meeting as held" in says()
+    services.meeting_record_held(
+        request=request_received, held_at=timezone.now(), contents_explained=True, actor=manager
+    )
+    assert "Release the copy" in says()
+    services.pause_start(
+        request=request_received,
+        reason="Clarification",
+        started_on=timezone.localdate(),
+        actor=manager,
+    )
+    assert "The clock is stopped" in says()
