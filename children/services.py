@@ -50,6 +50,14 @@ def _require_staff(
             raise WorkflowError(f"{user} is not an active member of staff at {setting}.")
 
 
+def _require_same_setting(fields: dict, setting_id: int) -> None:
+    """A child's room and family must be its own setting's."""
+    for name in ("room", "family"):
+        related = fields.get(name)
+        if related is not None and related.setting_id != setting_id:
+            raise WorkflowError(f"That {name} belongs to another setting.")
+
+
 @transaction.atomic
 def child_create(
     *,
@@ -61,10 +69,7 @@ def child_create(
 ) -> Child:
     if not access.manages(actor, setting.pk):
         raise WorkflowError("Only the setting's manager can add a child.")
-    for name in ("room", "family"):
-        related = fields.get(name)
-        if related is not None and related.setting_id != setting.pk:
-            raise WorkflowError(f"That {name} belongs to another setting.")
+    _require_same_setting(fields, setting.pk)
     child = Child(setting=setting, **fields)
     save_as(child, actor=actor, reason="Child joined the setting")
     if key_person is not None:
@@ -320,10 +325,7 @@ def grant_revoke(*, grant: NeedToKnowGrant, actor: User, reason: str) -> NeedToK
 def child_update(*, child: Child, actor: User, **fields) -> Child:
     if not access.manages(actor, child.setting_id):
         raise WorkflowError("Only the setting's manager can change a child's details.")
-    for name in ("room", "family"):
-        related = fields.get(name)
-        if related is not None and related.setting_id != child.setting_id:
-            raise WorkflowError(f"That {name} belongs to another setting.")
+    _require_same_setting(fields, child.setting_id)
     for name in CHILD_FIELDS:
         setattr(child, name, fields[name])
     save_as(child, actor=actor, reason="Details changed", update_fields=list(CHILD_FIELDS))
