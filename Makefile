@@ -6,7 +6,7 @@ LOCK := requirements.lock
 HOST_PORT ?= 127.0.0.1:8000
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint lock
+.PHONY: run test lint lock system-packages-app system-packages-test
 
 # Python 3.12 or newer: pyenv's choice from .python-version first, then the usual names.
 PYTHON := $(shell for p in python3 python3.13 python3.12 python; do \
@@ -30,12 +30,20 @@ $(VENV)/.installed-test: $(VENV)/.installed-app
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed-app
+# The Debian packages the app (and its tests) need: installed when missing and run as root,
+# otherwise a message naming the command to run. Quick and silent when all are there.
+system-packages-app:
+	@bash system-packages.sh app
+
+system-packages-test:
+	@bash system-packages.sh test
+
+run: system-packages-app $(VENV)/.installed-app
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST_PORT)
 
-test: $(VENV)/.installed-test
+test: system-packages-test $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
