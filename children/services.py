@@ -173,6 +173,13 @@ def staff_member_leaves(*, user: User, setting: Setting, actor: User) -> None:
         care_team_set(child=child, members=list(others), actor=actor)
 
 
+def on_staff_left(
+    sender: object, *, user: User, setting: Setting, actor: User, **signal: object
+) -> None:
+    """Receives ``setting_records.signals.staff_left`` (connected in ``ChildrenConfig.ready``)."""
+    staff_member_leaves(user=user, setting=setting, actor=actor)
+
+
 RECORD_DEFAULTS = {
     "source": Source.SETTING,
     "third_party_name": "",
