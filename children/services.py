@@ -96,7 +96,7 @@ def connection_add(
     """Enter a person in a child's register, with whether they hold parental responsibility."""
     if not access.manages(actor, child.setting_id):
         raise WorkflowError("Only the setting's manager can change a child's register.")
-    if person.family_id is not None and person.family.setting_id != child.setting_id:
+    if person.family is not None and person.family.setting_id != child.setting_id:
         raise WorkflowError("That family belongs to another setting.")
     if person.pk is None:
         person.setting = child.setting

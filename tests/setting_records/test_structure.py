@@ -21,7 +21,7 @@ def python_files():
                 yield path.relative_to(ROOT)
 
 
-def test_only_the_access_policy_imports_guardian():
+def test_only_the_access_policy_imports_guardian() -> None:
     importers = {
         path
         for path in python_files()
@@ -31,7 +31,7 @@ def test_only_the_access_policy_imports_guardian():
     assert Path("setting_records/access.py") in importers
 
 
-def test_views_never_fetch_domain_objects_by_hand():
+def test_views_never_fetch_domain_objects_by_hand() -> None:
     """Views get children, records and grants through the policy, never straight from a model."""
     pattern = re.compile(
         r"\b(Child|Record|NeedToKnowGrant|ChildPerson|Person|Family)\.objects\b"
@@ -136,7 +136,7 @@ SETTING_RECORDS_MAY_IMPORT = {
 }
 
 
-def test_imports_run_one_way_between_setting_records_and_the_apps_above_it():
+def test_imports_run_one_way_between_setting_records_and_the_apps_above_it() -> None:
     """children and access_requests import the policy; setting_records imports only their models."""
     imports = project_imports()
     upward = [
@@ -156,7 +156,7 @@ def test_imports_run_one_way_between_setting_records_and_the_apps_above_it():
     assert {"children", "access_requests"} <= policy_users
 
 
-def test_the_policy_imports_its_models_at_module_level():
+def test_the_policy_imports_its_models_at_module_level() -> None:
     imported = {
         found.module
         for found in imports_of(Path("setting_records/access.py"))
@@ -166,7 +166,7 @@ def test_the_policy_imports_its_models_at_module_level():
     assert not [found for found in imports_of(Path("setting_records/access.py")) if found.local]
 
 
-def test_nothing_the_policy_imports_imports_it_back():
+def test_nothing_the_policy_imports_imports_it_back() -> None:
     """A cycle through the policy would need a function-local import somewhere to break it."""
     runtime: dict[str, set[str]] = {}
     for path in python_files():
@@ -198,7 +198,7 @@ DELIBERATE_LOCAL_IMPORTS = {
 }
 
 
-def test_no_function_local_imports_of_the_project_but_deliberate_ones():
+def test_no_function_local_imports_of_the_project_but_deliberate_ones() -> None:
     local = {
         (found.path, found.module)
         for found in project_imports()
