@@ -30,7 +30,9 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 # The policy sits above the models it decides about and below every service and view that asks
-# it: it imports models only, and no models module imports it, so the imports run one way.
+# it: it imports models only, and no models module imports it at run time (children.models
+# names the rights types for annotations only), so the imports run one way and need no
+# function-local import (tests/setting_records/test_structure.py checks both).
 from access_requests.models import AccessRequest
 from children.models import Child, NeedToKnowGrant, Person, Record, Sensitivity
 from setting_records.models import Membership, Role, Setting, User
