@@ -38,7 +38,7 @@ from children.models import (
 )
 from setting_records import access
 from setting_records.demo import DemoStaff, staff_member_add
-from setting_records.history import save_as
+from setting_records.history import mark, save_as
 from setting_records.models import User
 
 COUNCIL = "Calderdale Council Children's Services"
@@ -1554,8 +1554,7 @@ def create_many_children(
                 updated_at=written_at,
             )
             # Each history row names its own author and when it was written.
-            record._history_user = author
-            record._history_date = written_at
+            mark(record, actor=author, reason="Written", at=written_at)
             records.append(record)
     bulk_create_with_history(records, Record, default_change_reason="Written")
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from children.models import CHILD_FIELDS, Child, ChildPerson, Person, Record, Source
+from setting_records.models import User
 
 CONFIDENTIALITY_CHOICES = [
     ("", _("Not checked yet")),
@@ -92,7 +93,7 @@ class RecordForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        answer = self.cleaned_data.get("third_party_confidential")
+        answer = self.cleaned_data.get("third_party_confidential", "")
         data["third_party_confidential"] = {"yes": True, "no": False}.get(answer)
         return data
 
@@ -110,12 +111,16 @@ class RecordEditForm(RecordForm):
 
 
 class TeamForm(forms.Form):
+    # Each form is given the setting's own staff to choose from (``__init__``).
     key_person = forms.ModelChoiceField(
-        label=_("Key person"), queryset=None, required=False, empty_label=_("No key person")
+        label=_("Key person"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("No key person"),
     )
     care_team = forms.ModelMultipleChoiceField(
         label=_("Care team"),
-        queryset=None,
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Staff involved in the child's care: they see the child and general entries."),
@@ -128,10 +133,11 @@ class TeamForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    grantee = forms.ModelChoiceField(label=_("Member of staff"), queryset=None)
+    # Each form is given the setting's staff and the child's records (``__init__``).
+    grantee = forms.ModelChoiceField(label=_("Member of staff"), queryset=User.objects.none())
     record = forms.ModelChoiceField(
         label=_("What they may see"),
-        queryset=None,
+        queryset=Record.objects.none(),
         required=False,
         empty_label=_("All of this child's records"),
     )

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -6,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from setting_records.history import kept_history
 from setting_records.models import Setting
+
+if TYPE_CHECKING:
+    # For annotations only: the policy imports these models, so they cannot import it back.
+    from setting_records.access import ChildRights, RecordRights
 
 
 class Room(models.Model):
@@ -76,6 +82,9 @@ class Child(models.Model):
     )
 
     history = kept_history()
+    # Set by the access policy on each child it fetches for a user (``access.get_child``): what
+    # that user may do with it. Not a field.
+    rights: "ChildRights"
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
@@ -330,6 +339,9 @@ class Record(models.Model):
     confidentiality_checked_at = models.DateTimeField(null=True, blank=True)
 
     history = kept_history()
+    # Set by the access policy on each record it fetches for a user (``access.get_record``):
+    # what that user may do with it. Not a field.
+    rights: "RecordRights"
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -96,7 +96,7 @@ def connection_add(
     """Enter a person in a child's register, with whether they hold parental responsibility."""
     if not access.manages(actor, child.setting_id):
         raise WorkflowError("Only the setting's manager can change a child's register.")
-    if person.family_id is not None and person.family.setting_id != child.setting_id:
+    if person.family is not None and person.family.setting_id != child.setting_id:
         raise WorkflowError("That family belongs to another setting.")
     if person.pk is None:
         person.setting = child.setting
@@ -171,6 +171,13 @@ def staff_member_leaves(*, user: User, setting: Setting, actor: User) -> None:
     for child in Child.objects.filter(setting=setting, care_team=user).select_related("setting"):
         others = child.care_team.exclude(pk=user.pk)
         care_team_set(child=child, members=list(others), actor=actor)
+
+
+def on_staff_left(
+    sender: object, *, user: User, setting: Setting, actor: User, **signal: object
+) -> None:
+    """Receives ``setting_records.signals.staff_left`` (connected in ``ChildrenConfig.ready``)."""
+    staff_member_leaves(user=user, setting=setting, actor=actor)
 
 
 RECORD_DEFAULTS = {

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -22,12 +22,13 @@ from children.models import CHILD_FIELDS, CareTeamMember, Child, Record, Room, S
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
 from setting_records.history import attach_users, versions
+from setting_records.http import AuthenticatedHttpRequest
 from setting_records.models import AccessAction, AccessLogEntry, Role, User
 
 CHILDREN_PER_PAGE = 25
 
 
-def child_list(request: HttpRequest) -> HttpResponse:
+def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rooms = Room.objects.filter(setting_id__in=access.staff_setting_ids(request.user))
     form = ChildSearchForm(request.GET or None, rooms=rooms)
     children = access.visible_children(request.user).select_related("room", "key_person")
@@ -45,7 +46,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     return render(request, "children/child_list.html", {"form": form, "page": page})
 
 
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk)
     records = list(
         access.visible_records(request.user).filter(child=child).select_related("author")
@@ -62,7 +63,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def record_add(request: HttpRequest, pk: int) -> HttpResponse:
+def record_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk, "add_record")
     form = RecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +86,7 @@ def record_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "children/record_form.html", {"child": child, "form": form})
 
 
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk)
     if record.is_sensitive:
         access_log.append(action=AccessAction.RECORD_VIEWED, actor=request.user, record=record)
@@ -97,7 +98,7 @@ RECORD_HISTORY_FIELDS = [*RecordForm.Meta.fields, "third_party_confidential"]
 CHILD_HISTORY_FIELDS = [*CHILD_FIELDS, "key_person"]
 
 
-def record_history(request: HttpRequest, pk: int) -> HttpResponse:
+def record_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every version the user may see, with who, when, why and what changed.
 
     Someone who sees only general entries does not see versions from while the entry was
@@ -119,7 +120,7 @@ def record_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "children/record_history.html", context)
 
 
-def child_history(request: HttpRequest, pk: int) -> HttpResponse:
+def child_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk)
     access_log.append(action=AccessAction.CHILD_HISTORY_VIEWED, actor=request.user, child=child)
     team_rows = list(
@@ -135,7 +136,7 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "children/child_history.html", context)
 
 
-def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+def child_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """For the manager: who looked at this child's sensitive entries and history, and when."""
     child = access.get_child(request.user, pk, "manage")
     entries = (
@@ -146,7 +147,7 @@ def child_access_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk, "edit")
     form = RecordEditForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
@@ -168,7 +169,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def child_team(request: HttpRequest, pk: int) -> HttpResponse:
+def child_team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk, "manage")
     form = TeamForm(
         request.POST or None,
@@ -193,7 +194,7 @@ def child_team(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def child_grants(request: HttpRequest, pk: int) -> HttpResponse:
+def child_grants(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk, "manage")
     form = GrantForm(
         request.POST or None,
@@ -214,7 +215,7 @@ def child_grants(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def grant_list(request: HttpRequest) -> HttpResponse:
+def grant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     grants = access.visible_grants(request.user).select_related(
         "child", "record", "grantee", "granted_by", "revoked_by"
     )
@@ -223,7 +224,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = access.get_grant(request.user, pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -244,7 +245,7 @@ def _family_for(form: ChildForm, setting, actor):
 
 
 @require_http_methods(["GET", "POST"])
-def child_add(request: HttpRequest) -> HttpResponse:
+def child_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     managed = list(access.managed_settings(request.user))
     if not managed:
         raise PermissionDenied
@@ -265,7 +266,7 @@ def child_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk, "manage")
     form = ChildForm(request.POST or None, instance=child, setting=child.setting)
     if request.method == "POST" and form.is_valid():
@@ -283,7 +284,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def connection_add(request: HttpRequest, pk: int) -> HttpResponse:
+def connection_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk, "manage")
     form = ConnectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -18,35 +18,43 @@ calendar, which guardian has no notion of, so a grant row is read directly with 
 Every rule is a ``pk__in`` subquery, so a list costs one query however many children there are.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeGuard, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from setting_records.models import Membership, Role, Setting
+# The policy sits above the models it decides about and below every service and view that asks
+# it: it imports models only, and no models module imports it at run time (children.models
+# names the rights types for annotations only), so the imports run one way and need no
+# function-local import (tests/setting_records/test_structure.py checks both).
+from access_requests.models import AccessRequest
+from children.models import Child, NeedToKnowGrant, Person, Record, Sensitivity
+from setting_records.models import Membership, Role, Setting, User
 from setting_records.object_permissions import (
     ChildUserObjectPermission,
     SettingUserObjectPermission,
 )
 
-if TYPE_CHECKING:
-    from children.models import Child, NeedToKnowGrant, Record
+# Whoever asks: a signed-in member of staff, or nobody (an anonymous request, or no user at all),
+# who is shown nothing.
+Viewer = User | AnonymousUser | None
 
 MANAGE_SETTING = "manage_setting"
 VIEW_CHILD = "view_child"
 VIEW_SENSITIVE = "view_sensitive_records"
 
 
-def _is_staff(user) -> bool:
+def _is_staff(user: Viewer) -> TypeGuard[User]:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def _objects_with_perm(user, codename: str, model) -> QuerySet:
+def _objects_with_perm[M: Model](user: User, codename: str, model: type[M]) -> QuerySet[M]:
     # The guardian query the policy is built on: object rows only, for this user only.
     return get_objects_for_user(
         user,
@@ -58,29 +66,25 @@ def _objects_with_perm(user, codename: str, model) -> QuerySet:
     )
 
 
-def staff_setting_ids(user) -> QuerySet:
+def staff_setting_ids(user: User) -> QuerySet[Membership, Mapping[str, object]]:
     return Membership.objects.filter(user=user, is_active=True).values("setting_id")
 
 
-def managed_settings(user) -> QuerySet[Setting]:
+def managed_settings(user: Viewer) -> QuerySet[Setting]:
     if not _is_staff(user):
         return Setting.objects.none()
     return _objects_with_perm(user, MANAGE_SETTING, Setting).filter(pk__in=staff_setting_ids(user))
 
 
-def _managed_setting_ids(user) -> QuerySet:
+def _managed_setting_ids(user: User) -> QuerySet[Setting, Mapping[str, object]]:
     return managed_settings(user).values("pk")
 
 
-def _child_ids_with(user, codename: str) -> QuerySet:
-    from children.models import Child
-
+def _child_ids_with(user: User, codename: str) -> QuerySet[Child, Mapping[str, object]]:
     return _objects_with_perm(user, codename, Child).values("pk")
 
 
-def active_grants(user) -> QuerySet["NeedToKnowGrant"]:
-    from children.models import NeedToKnowGrant
-
+def active_grants(user: Viewer) -> QuerySet[NeedToKnowGrant]:
     if not _is_staff(user):
         return NeedToKnowGrant.objects.none()
     return NeedToKnowGrant.objects.filter(
@@ -88,9 +92,7 @@ def active_grants(user) -> QuerySet["NeedToKnowGrant"]:
     )
 
 
-def visible_children(user) -> QuerySet["Child"]:
-    from children.models import Child
-
+def visible_children(user: Viewer) -> QuerySet[Child]:
     if not _is_staff(user):
         return Child.objects.none()
     return Child.objects.filter(setting_id__in=staff_setting_ids(user)).filter(
@@ -100,9 +102,7 @@ def visible_children(user) -> QuerySet["Child"]:
     )
 
 
-def visible_records(user) -> QuerySet["Record"]:
-    from children.models import Record, Sensitivity
-
+def visible_records(user: Viewer) -> QuerySet[Record]:
     if not _is_staff(user):
         return Record.objects.none()
     grants = active_grants(user)
@@ -115,32 +115,26 @@ def visible_records(user) -> QuerySet["Record"]:
     )
 
 
-def visible_people(user) -> QuerySet:
+def visible_people(user: Viewer) -> QuerySet[Person]:
     """People in the registers of the children the user may see."""
-    from children.models import Person
-
     return Person.objects.filter(connections__child__in=visible_children(user)).distinct()
 
 
-def visible_grants(user) -> QuerySet["NeedToKnowGrant"]:
+def visible_grants(user: Viewer) -> QuerySet[NeedToKnowGrant]:
     """Grants are managed, and so seen, by the managers of the child's setting only."""
-    from children.models import NeedToKnowGrant
-
     if not _is_staff(user):
         return NeedToKnowGrant.objects.none()
     return NeedToKnowGrant.objects.filter(child__setting_id__in=_managed_setting_ids(user))
 
 
-def visible_access_requests(user) -> QuerySet:
+def visible_access_requests(user: Viewer) -> QuerySet[AccessRequest]:
     """Parents' access requests are the managers' alone: everyone else gets 404 on them."""
-    from access_requests.models import AccessRequest
-
     if not _is_staff(user):
         return AccessRequest.objects.none()
     return AccessRequest.objects.filter(child__setting_id__in=_managed_setting_ids(user))
 
 
-def get_access_request(user, pk):
+def get_access_request(user: Viewer, pk: int | str) -> AccessRequest:
     request = (
         visible_access_requests(user)
         .select_related("child", "child__setting", "requester")
@@ -194,7 +188,7 @@ class ChildRights:
         }[action]
 
 
-def _perm_row(user, codename: str, child_ref: str) -> Exists:
+def _perm_row(user: User, codename: str, child_ref: str) -> Exists:
     return Exists(
         ChildUserObjectPermission.objects.filter(
             user=user, permission__codename=codename, content_object_id=OuterRef(child_ref)
@@ -202,8 +196,9 @@ def _perm_row(user, codename: str, child_ref: str) -> Exists:
     )
 
 
-def _with_rights(queryset: QuerySet, user, child_ref: str, setting_ref: str) -> QuerySet:
-    return queryset.annotate(
+def _rights_annotations(user: User, child_ref: str, setting_ref: str) -> dict[str, Exists]:
+    """What ``user`` is to the child at ``child_ref``, as annotations for ``_rights`` to read."""
+    return dict(
         _is_manager=Exists(
             SettingUserObjectPermission.objects.filter(
                 user=user,
@@ -222,7 +217,17 @@ def _with_rights(queryset: QuerySet, user, child_ref: str, setting_ref: str) -> 
     )
 
 
-def _rights(obj) -> ChildRights:
+class _AnnotatedRights(Protocol):
+    """A child or record fetched with ``_rights_annotations``."""
+
+    _is_manager: bool
+    _is_key_person: bool
+    _on_care_team: bool
+    _has_grant: bool
+    _has_record_grant: bool
+
+
+def _rights(obj: _AnnotatedRights) -> ChildRights:
     return ChildRights(
         is_manager=obj._is_manager,
         is_key_person=obj._is_key_person,
@@ -232,17 +237,21 @@ def _rights(obj) -> ChildRights:
     )
 
 
-def get_child(user, pk, action: str = "view") -> "Child":
+def get_child(user: Viewer, pk: int | str, action: str = "view") -> Child:
     """The child, with ``child.rights`` set; 404 if the user may not see it, 403 if not act."""
+    if not _is_staff(user):
+        raise Http404("No such child.")
     child = (
-        _with_rights(visible_children(user), user, "pk", "setting_id")
+        visible_children(user)
+        .annotate(**_rights_annotations(user, "pk", "setting_id"))
         .select_related("setting", "room", "key_person", "family")
         .filter(pk=pk)
         .first()
     )
     if child is None:
         raise Http404("No such child.")
-    child.rights = _rights(child)
+    # django-stubs cannot follow names passed as annotate(**mapping); the Protocol states them.
+    child.rights = _rights(cast(_AnnotatedRights, child))
     if not child.rights.allows(action):
         raise PermissionDenied
     return child
@@ -265,37 +274,38 @@ class RecordRights:
         return {"view": self.view, "edit": self.edit}[action]
 
 
-def record_rights(user, record: "Record", child_rights: ChildRights) -> RecordRights:
+def record_rights(user: User, record: Record, child_rights: ChildRights) -> RecordRights:
     return RecordRights(child=child_rights, is_author=record.author_id == user.pk)
 
 
-def get_record(user, pk, action: str = "view") -> "Record":
+def get_record(user: Viewer, pk: int | str, action: str = "view") -> Record:
     """The record, with ``record.rights`` set; 404 if the user may not see it, 403 if not act."""
+    if not _is_staff(user):
+        raise Http404("No such record.")
     record = (
-        _with_rights(visible_records(user), user, "child_id", "child__setting_id")
+        visible_records(user)
+        .annotate(**_rights_annotations(user, "child_id", "child__setting_id"))
         .select_related("child", "child__setting", "author", "confidentiality_checked_by")
         .filter(pk=pk)
         .first()
     )
     if record is None:
         raise Http404("No such record.")
-    record.rights = record_rights(user, record, _rights(record))
+    record.rights = record_rights(user, record, _rights(cast(_AnnotatedRights, record)))
     if not record.rights.allows(action):
         raise PermissionDenied
     return record
 
 
-def get_grant(user, pk) -> "NeedToKnowGrant":
+def get_grant(user: Viewer, pk: int | str) -> NeedToKnowGrant:
     grant = visible_grants(user).select_related("child", "record", "grantee").filter(pk=pk).first()
     if grant is None:
         raise Http404("No such grant.")
     return grant
 
 
-def can(user, action: str, obj) -> bool:
+def can(user: Viewer, action: str, obj: Model) -> bool:
     """One question, one answer: may ``user`` do ``action`` to ``obj``?"""
-    from children.models import Child, NeedToKnowGrant, Record
-
     if not _is_staff(user):
         return False
     try:
@@ -318,14 +328,14 @@ def can(user, action: str, obj) -> bool:
     return True
 
 
-def manages(user, setting_id: int) -> bool:
+def manages(user: Viewer, setting_id: int) -> bool:
     return managed_settings(user).filter(pk=setting_id).exists()
 
 
-def setting_staff(setting: Setting, roles: Iterable[str] = (Role.MANAGER, Role.PRACTITIONER)):
+def setting_staff(
+    setting: Setting, roles: Iterable[str] = (Role.MANAGER, Role.PRACTITIONER)
+) -> QuerySet[User]:
     """Active staff of a setting: who may be made key person or put on a care team."""
-    from setting_records.models import User
-
     return User.objects.filter(
         is_active=True,
         memberships__setting=setting,
@@ -337,7 +347,7 @@ def setting_staff(setting: Setting, roles: Iterable[str] = (Role.MANAGER, Role.P
 # Keeping guardian's rows in step with the facts. Called by services inside their transaction.
 
 
-def sync_child_permissions(child: "Child", users: Iterable) -> None:
+def sync_child_permissions(child: Child, users: Iterable[User | None]) -> None:
     """Make each user's rows on ``child`` match who the child's key person and care team are."""
     for user in {u for u in users if u is not None}:
         wanted = set()
@@ -356,7 +366,7 @@ def sync_child_permissions(child: "Child", users: Iterable) -> None:
             remove_perm(f"children.{codename}", user, child)
 
 
-def sync_setting_permissions(setting: Setting, user) -> None:
+def sync_setting_permissions(setting: Setting, user: User) -> None:
     """A manager's row on their setting exists exactly while they are an active manager there."""
     is_manager = (
         user.is_active

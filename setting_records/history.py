@@ -5,32 +5,60 @@ an account would erase its name from every change it made. Here the user is kept
 that nothing rewrites, and pages that show history fetch the users in one query.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+if TYPE_CHECKING:
+    # For annotations only: setting_records.models imports this module to keep its history.
+    from setting_records.models import User
+
+
+class HistoryRow(Protocol):
+    """One row of a model's history, as simple-history builds it (a class made at run time)."""
+
+    history_user_id: int | None
+    history_date: datetime.datetime
+    history_change_reason: str | None
+    history_type: str
+    _history_user_cache: "User | None"
+
+    @property
+    def history_user(self) -> "User | None": ...
+
+
+class _HistoryMarks(Protocol):
+    """What simple-history reads from a model instance as it writes that instance's history."""
+
+    _history_user: "User | None"
+    _change_reason: str | None
+    _history_date: datetime.datetime
+
+
 _NOT_FETCHED = object()
 
 
-def _history_user(row):
+def _history_user(row: HistoryRow) -> "User | None":
     cached = getattr(row, "_history_user_cache", _NOT_FETCHED)
     if cached is not _NOT_FETCHED:
-        return cached
+        return cast("User | None", cached)
     if row.history_user_id is None:
         return None
     row._history_user_cache = get_user_model().objects.filter(pk=row.history_user_id).first()
     return row._history_user_cache
 
 
-def _set_history_user(row, user) -> None:
+def _set_history_user(row: HistoryRow, user: "User | None") -> None:
     row.history_user_id = user.pk if user is not None else None
     row._history_user_cache = user
 
 
-def kept_history(**options) -> HistoricalRecords:
+def kept_history(**options: Any) -> HistoricalRecords:
     return HistoricalRecords(
         history_user_id_field=models.BigIntegerField(null=True, blank=True, db_index=True),
         history_user_getter=_history_user,
@@ -39,7 +67,7 @@ def kept_history(**options) -> HistoricalRecords:
     )
 
 
-def attach_users(rows: Iterable) -> None:
+def attach_users(rows: Iterable[HistoryRow]) -> None:
     """Fetch the users of many history rows in one query."""
     rows = list(rows)
     ids = {row.history_user_id for row in rows if row.history_user_id is not None}
@@ -48,15 +76,37 @@ def attach_users(rows: Iterable) -> None:
         row._history_user_cache = users.get(row.history_user_id)
 
 
-def save_as(obj: models.Model, *, actor, reason: str = "", update_fields=None) -> None:
-    obj._history_user = actor
-    obj._change_reason = reason or None
+def mark(
+    obj: models.Model,
+    *,
+    actor: "User | None",
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> None:
+    """Say who changes ``obj`` and why (and, for back-dated demo rows, when) before it is saved.
+
+    simple-history reads these from the instance, also in ``bulk_create_with_history``.
+    """
+    marks = cast(_HistoryMarks, obj)
+    marks._history_user = actor
+    marks._change_reason = reason or None
+    if at is not None:
+        marks._history_date = at
+
+
+def save_as(
+    obj: models.Model,
+    *,
+    actor: "User | None",
+    reason: str = "",
+    update_fields: Iterable[str] | None = None,
+) -> None:
+    mark(obj, actor=actor, reason=reason)
     obj.save(update_fields=update_fields)
 
 
-def delete_as(obj: models.Model, *, actor, reason: str = "") -> None:
-    obj._history_user = actor
-    obj._change_reason = reason or None
+def delete_as(obj: models.Model, *, actor: "User | None", reason: str = "") -> None:
+    mark(obj, actor=actor, reason=reason)
     obj.delete()
 
 
@@ -73,16 +123,16 @@ class Change:
 
 @dataclass(frozen=True)
 class Version:
-    row: object
+    row: HistoryRow
     kind: str
     changes: list[Change]
 
     @property
-    def user(self):
+    def user(self) -> "User | None":
         return self.row.history_user
 
     @property
-    def at(self):
+    def at(self) -> datetime.datetime:
         return self.row.history_date
 
     @property
@@ -92,11 +142,14 @@ class Version:
 
 _KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
+# For each related model, the names of its objects by primary key.
+_Related = dict[type[models.Model], dict[Any, str]]
 
-def _display(field, value, related: dict):
+
+def _display(field: models.Field, value: object, related: _Related) -> object:
     if value is None or value == "":
         return None
-    if field.is_relation:
+    if field.related_model is not None:
         return related.get(field.related_model, {}).get(value, f"#{value}")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
@@ -105,7 +158,18 @@ def _display(field, value, related: dict):
     return value
 
 
-def versions(rows: Iterable, *, model: type[models.Model], fields: list[str]) -> list[Version]:
+def _kept_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(
+            f"{model.__name__}.{name} is a reverse relation, which history does not keep."
+        )
+    return field
+
+
+def versions(
+    rows: Iterable[HistoryRow], *, model: type[models.Model], fields: list[str]
+) -> list[Version]:
     """The versions of one object, newest first, each with the fields that changed.
 
     ``rows`` are its history rows newest first; only ``fields`` are compared and shown. Users and
@@ -113,10 +177,10 @@ def versions(rows: Iterable, *, model: type[models.Model], fields: list[str]) ->
     """
     rows = list(rows)
     attach_users(rows)
-    model_fields = {name: model._meta.get_field(name) for name in fields}
-    related: dict = {}
+    model_fields = {name: _kept_field(model, name) for name in fields}
+    related: _Related = {}
     for field in model_fields.values():
-        if field.is_relation:
+        if field.related_model is not None:
             ids = {getattr(row, field.attname) for row in rows} - {None}
             related.setdefault(field.related_model, {}).update(
                 {

@@ -4,6 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from setting_records.history import kept_history
 
+# The permission rows are models of this app: importing them here registers them.
+from setting_records.object_permissions import (
+    ChildUserObjectPermission,
+    SettingUserObjectPermission,
+)
+
 
 class User(AbstractUser):
     """A member of staff (or a superuser who sets the deployment up).
@@ -131,12 +137,6 @@ class AccessLogEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.id} {self.at:%Y-%m-%d %H:%M} {self.action}"
 
-
-# The permission rows are models of this app; importing them here registers them.
-from setting_records.object_permissions import (  # noqa: E402
-    ChildUserObjectPermission,
-    SettingUserObjectPermission,
-)
 
 __all__ = [
     "AccessAction",

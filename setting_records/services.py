@@ -6,6 +6,7 @@ from setting_records import access
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
 from setting_records.models import Membership, Role, Setting, User
+from setting_records.signals import staff_left
 
 
 @transaction.atomic
@@ -35,16 +36,14 @@ def membership_end(*, membership: Membership, actor: User) -> Membership:
     """A member of staff leaves a setting: they lose every child there on their next request.
 
     Their care-team places go and any child they were key person for is left without one, for
-    the manager to reassign; the history keeps both.
+    the manager to reassign; the history keeps both. Children sit above this app, so that part
+    is theirs (``children.services.staff_member_leaves``), told through ``staff_left`` inside
+    this transaction: a failure there undoes the leaving too.
     """
-    from children import services as children_services
-
     membership.is_active = False
     save_as(membership, actor=actor, reason="Left the setting", update_fields=["is_active"])
     access.sync_setting_permissions(membership.setting, membership.user)
-    children_services.staff_member_leaves(
-        user=membership.user, setting=membership.setting, actor=actor
-    )
+    staff_left.send(Membership, user=membership.user, setting=membership.setting, actor=actor)
     return membership
 
 

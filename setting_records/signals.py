@@ -1,12 +1,20 @@
-"""Sign-ins and sign-outs into the access log. Django's auth views are not ours to wrap, so
-its signals are the one place to hear of them."""
+"""Signals: the one this app sends, and the sign-ins and sign-outs it hears.
+
+Sign-ins and sign-outs go into the access log. Django's auth views are not ours to wrap, so
+its signals are the one place to hear of them.
+"""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from setting_records import access_log
 from setting_records.models import AccessAction
+
+# Sent by ``services.membership_end`` inside its transaction, with ``user``, ``setting`` and
+# ``actor``, once the leaver's membership is closed. The apps above this one (children) clear
+# what the leaver held there; this app cannot call them without importing back up into them.
+staff_left = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="access_log_login")

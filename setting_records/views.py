@@ -1,16 +1,17 @@
 import datetime
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from setting_records import access
+from setting_records.http import AuthenticatedHttpRequest
 
 HOME_CARDS = 12
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Practitioners: their key children first, then the others they care for.
     Managers: the same, plus what needs their attention in the settings they manage."""
     user = request.user

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from children import services
+from children import services as children_services
 from children.models import Room
 from setting_records.history import save_as
 from setting_records.models import Role
@@ -23,7 +23,7 @@ def write(child, author, sensitivity="general", title=None, **extra):
         "third_party_organisation": "",
         "third_party_role": "",
     }
-    return services.record_create(child=child, actor=author, **(fields | extra))
+    return children_services.record_create(child=child, actor=author, **(fields | extra))
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def revoked_grant_holder(setting):
 
 @pytest.fixture
 def child(setting, manager, keyperson, former_keyperson, practitioner, room):
-    child = services.child_create(
+    child = children_services.child_create(
         setting=setting,
         actor=manager,
         key_person=former_keyperson,
@@ -83,7 +83,7 @@ def child(setting, manager, keyperson, former_keyperson, practitioner, room):
         started_on=datetime.date(2024, 9, 2),
         room=room,
     )
-    services.key_person_assign(child=child, key_person=keyperson, actor=manager)
+    children_services.key_person_assign(child=child, key_person=keyperson, actor=manager)
     return child
 
 
@@ -109,22 +109,22 @@ def grants(
 ):
     today = timezone.localdate()
     give = {"child": child, "actor": manager, "reason": "Needs to know"}
-    active = services.grant_give(
+    active = children_services.grant_give(
         grantee=grant_holder, expires_on=today + datetime.timedelta(days=30), **give
     )
-    one = services.grant_give(
+    one = children_services.grant_give(
         grantee=record_grant_holder,
         record=sensitive_record,
         expires_on=today + datetime.timedelta(days=7),
         **give,
     )
-    expired = services.grant_give(grantee=expired_grant_holder, expires_on=today, **give)
+    expired = children_services.grant_give(grantee=expired_grant_holder, expires_on=today, **give)
     expired.expires_on = today - datetime.timedelta(days=1)
     save_as(expired, actor=manager, reason="test: time passes")
-    revoked = services.grant_give(
+    revoked = children_services.grant_give(
         grantee=revoked_grant_holder, expires_on=today + datetime.timedelta(days=30), **give
     )
-    services.grant_revoke(grant=revoked, actor=manager, reason="No longer involved")
+    children_services.grant_revoke(grant=revoked, actor=manager, reason="No longer involved")
     return {"active": active, "record": one, "expired": expired, "revoked": revoked}
 
 
@@ -132,7 +132,7 @@ def grants(
 def other_child(other_setting, othermanager):
     # A child of the other setting: nobody here may see it.
     other_keyperson = make_staff(other_setting, "otherkp", Role.PRACTITIONER)
-    return services.child_create(
+    return children_services.child_create(
         setting=other_setting,
         actor=othermanager,
         key_person=other_keyperson,

@@ -4,6 +4,8 @@ A user who may not see an object gets 404, the same as for one that does not exi
 may see it but not act gets 403. A guard fails when a URL of the app is missing from the table.
 """
 
+from collections.abc import Set as AbstractSet
+
 import pytest
 from django.urls import get_resolver, reverse
 
@@ -26,7 +28,7 @@ ROLES = [
 SEES_CHILD = {"care_team", "keyperson", "grant_holder", "record_grant_holder", "manager"}
 
 
-def expect(ok: set[str], forbidden: set[str] = frozenset()) -> dict[str, int]:
+def expect(ok: AbstractSet[str], forbidden: AbstractSet[str] = frozenset()) -> dict[str, int]:
     """200 for ``ok``, 403 for ``forbidden``, 302 to the login for anonymous, 404 otherwise."""
     table = {}
     for role in ROLES:

@@ -8,7 +8,9 @@ care teams, records and grants. The oracle knows nothing of guardian or of ``acc
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -30,15 +32,19 @@ GENERAL, SENSITIVE = "general", "sensitive"
 # The oracle: the rules, read straight off the domain facts.
 
 
+# One row of ``QuerySet.values()``.
+Row = Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Facts:
     today: datetime.date
-    users: dict[int, dict]  # pk -> {"username", "is_active", "is_superuser"}
-    memberships: list[dict]  # user_id, setting_id, role, is_active
-    children: list[dict]  # pk, setting_id, key_person_id
+    users: dict[int, Row]  # pk -> {"username", "is_active", "is_superuser"}
+    memberships: list[Row]  # user_id, setting_id, role, is_active
+    children: list[Row]  # pk, setting_id, key_person_id
     care_team: set[tuple[int, int]]  # (child_id, user_id)
-    records: list[dict]  # pk, child_id, sensitivity
-    grants: list[dict]  # pk, grantee_id, child_id, record_id, revoked_at, expires_on
+    records: list[Row]  # pk, child_id, sensitivity
+    grants: list[Row]  # pk, grantee_id, child_id, record_id, revoked_at, expires_on
 
 
 def read_facts() -> Facts:
@@ -249,7 +255,10 @@ def build_world(data) -> dict:
         practitioners = staff_ids(setting.pk, (PRACTITIONER,))
         everyone = staff_ids(setting.pk)
         for k in range(data.draw(st.integers(1, 4), label=f"children at S{s}")):
-            kp_id = data.draw(st.none() | st.sampled_from(practitioners or [None]), label="kp")
+            kp_id = data.draw(
+                st.none() | st.sampled_from(practitioners) if practitioners else st.none(),
+                label="kp",
+            )
             team_ids = data.draw(st.lists(st.sampled_from(everyone), unique=True), label="team")
             child = make_child(
                 setting,
@@ -317,10 +326,10 @@ def apply_change(data, world: dict, kind: str) -> str:
         )
         return f"care team of C{child.pk} -> {team}"
     if kind in {"end membership", "demote manager"}:
-        memberships = Membership.objects.filter(is_active=True).order_by("pk")
+        active = Membership.objects.filter(is_active=True).order_by("pk")
         if kind == "demote manager":
-            memberships = memberships.filter(role=MANAGER)
-        memberships = list(memberships)
+            active = active.filter(role=MANAGER)
+        memberships = list(active)
         if not memberships:
             return f"{kind}: nothing to do"
         # Leaving must end a live grant too: pick a grant holder's membership half the time.

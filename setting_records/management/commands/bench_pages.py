@@ -55,8 +55,12 @@ class Command(BaseCommand):
                 user.key_children.order_by("pk").first()
                 or user.memberships.get().setting.children.order_by("pk").first()
             )
+            if child is None:
+                raise CommandError(f"The seeded demo gave {username} no child to open.")
             general = child.records.filter(sensitivity="general").order_by("pk").first()
             sensitive = child.records.filter(sensitivity="sensitive").order_by("pk").first()
+            if general is None or sensitive is None:
+                raise CommandError(f"{child} needs a general and a sensitive entry to open.")
             client = Client()
             client.force_login(user)
             for label, url in [
