@@ -69,7 +69,7 @@ class IdentityRequestForm(forms.Form):
     asked_for = forms.CharField(
         label=_("What was asked for to confirm identity"),
         max_length=300,
-        help_text=_("Ask only when you have a reasonable doubt about who is asking."),
+        help_text=_("e.g. “A copy of a passport and a recent utility bill”."),
     )
     requested_on = forms.DateField(label=_("Asked on"), widget=DATE)
 

@@ -248,7 +248,7 @@ def pause_start(
             f"{_date_in_words(request.identity_received_on)}, when the proof of identity "
             "arrived: the clock can stop only from that day."
         )
-    last_end = max((pause.ended_on for pause in pauses), default=None)
+    last_end = max((p.ended_on for p in pauses if p.ended_on is not None), default=None)
     if last_end is not None and started_on < last_end:
         raise WorkflowError(
             f"The clock was stopped until {_date_in_words(last_end)}: it can stop again only "
@@ -532,11 +532,11 @@ def release_blockers(request: AccessRequest) -> list[str]:
 
 def next_step(request: AccessRequest) -> list[str]:
     """What the request is waiting for, in the manager's words, for its page."""
-    if request.is_open and request.waiting_for_identity:
+    asked = request.identity_requested_on
+    if request.is_open and asked is not None and request.identity_received_on is None:
         return [
-            "Waiting for proof of identity, asked for on "
-            f"{_date_in_words(request.identity_requested_on)}: record it as verified when it "
-            "arrives; the month starts again that day."
+            f"Waiting for proof of identity, asked for on {_date_in_words(asked)}: record it "
+            "as verified when it arrives; the month starts again that day."
         ]
     if request.is_open and request.deadline().clock_stopped:
         return ["The clock is stopped: restart it when the requester's answer arrives."]
