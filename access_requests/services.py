@@ -154,7 +154,11 @@ def identity_request(
 ) -> AccessRequest:
     """Record that the requester was asked for what is needed to confirm their identity
     (UK GDPR Art. 12(6)). The month then starts again on the day it arrives (Art. 12A,
-    DPA 2018 s.54(3)), recorded with ``identity_verify``."""
+    DPA 2018 s.54(3)), recorded with ``identity_verify``.
+
+    Asked for once, before identity is verified, and not after the due date: the ICO expects
+    proof to be asked for promptly, and a request already overdue must stay visibly overdue
+    rather than get a fresh month."""
     request = _locked(request)
     _require_manager(actor, request.child)
     if request.state != State.RECEIVED:
