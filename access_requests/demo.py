@@ -81,15 +81,34 @@ def create_requests(*, staff: DemoStaff) -> None:
         return request
 
     new(2)  # received: identity still to check
-    waiting = new(12)  # received: the clock is stopped while proof of identity is awaited
-    services.pause_start(
+    waiting = new(12)  # received: proof of identity asked for; the month has not started
+    services.identity_request(
         request=waiting,
-        reason="Proof of identity requested",
-        started_on=today - datetime.timedelta(days=10),
+        requested_on=today - datetime.timedelta(days=11),
+        asked_for="A copy of a passport or driving licence, and a recent utility bill",
         actor=manager,
     )
-    verified(6)  # identity verified
-    prepared(15)  # preparing
+    # Identity verified after proof was asked for: the month started again the day it arrived.
+    restarted = new(9, "email")  # identity verified
+    services.identity_request(
+        request=restarted,
+        requested_on=today - datetime.timedelta(days=9),
+        asked_for="Photo identity, shown at the office",
+        actor=manager,
+    )
+    services.identity_verify(
+        request=restarted,
+        method="Passport seen in person by the manager",
+        identity_received_on=today - datetime.timedelta(days=4),
+        actor=manager,
+    )
+    preparing = prepared(15)  # preparing, with the clock stopped for a clarification
+    services.pause_start(
+        request=preparing,
+        reason="Which years of the learning journal the parent wants",
+        started_on=today - datetime.timedelta(days=3),
+        actor=manager,
+    )
     meeting(prepared(20), held=False)  # ready: meeting arranged, not yet held
     meeting(prepared(24), held=True)  # meeting held: the copy can be released
     released = meeting(prepared(27), held=True)

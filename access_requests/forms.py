@@ -53,10 +53,37 @@ class IdentityForm(forms.Form):
         max_length=300,
         help_text=_("e.g. “Passport seen in person by the manager”."),
     )
+    identity_received_on = forms.DateField(
+        label=_("Proof of identity arrived on"),
+        widget=DATE,
+        required=False,
+        help_text=_(
+            "Only when you asked for it: the month for the response starts again on this day."
+        ),
+    )
+
+
+class IdentityRequestForm(forms.Form):
+    """Proof of identity asked for: the month restarts when it arrives (UK GDPR Art. 12A)."""
+
+    asked_for = forms.CharField(
+        label=_("What was asked for to confirm identity"),
+        max_length=300,
+        help_text=_("e.g. “A copy of a passport and a recent utility bill”."),
+    )
+    requested_on = forms.DateField(label=_("Asked on"), widget=DATE)
 
 
 class PauseStartForm(forms.Form):
-    reason = forms.CharField(label=_("What was asked for"), max_length=300)
+    """A clarification the setting reasonably needs to find the information (Art. 12A)."""
+
+    reason = forms.CharField(
+        label=_("What clarification was asked for"),
+        max_length=300,
+        help_text=_(
+            "Not for proof of identity. The clock stops only before the due date has passed."
+        ),
+    )
     started_on = forms.DateField(label=_("Asked on"), widget=DATE)
 
 
@@ -71,7 +98,17 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the request is complex"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    told_on = forms.DateField(label=_("Requester told on"), widget=DATE)
+    told_on = forms.DateField(
+        label=_("Requester told on"),
+        widget=DATE,
+        help_text=_("On or before the due date without the extension."),
+    )
+    reasons_told = forms.BooleanField(
+        label=_("The requester was told the reasons for the delay"),
+        error_messages={
+            "required": _("Tell the requester the reasons for the delay (UK GDPR Art. 12(3)).")
+        },
+    )
 
 
 class EntryForm(forms.Form):
@@ -159,6 +196,7 @@ class EmptyForm(forms.Form):
 def today_initial() -> dict:
     now = timezone.localtime().replace(second=0, microsecond=0)
     return {
+        "requested_on": now.date(),
         "started_on": now.date(),
         "ended_on": now.date(),
         "told_on": now.date(),

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -68,10 +70,26 @@ class AccessRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     identity_verified_at = models.DateTimeField(null=True, blank=True)
+    # Asking for proof of identity does not pause the month: the month starts again on the day
+    # it arrives (UK GDPR Art. 12A, DPA 2018 s.54(3)); see access_requests/deadlines.py.
+    identity_requested_on = models.DateField(
+        _("proof of identity asked for on"), null=True, blank=True
+    )
+    identity_asked_for = models.CharField(
+        _("what was asked for to confirm identity"), max_length=300, blank=True
+    )
+    identity_received_on = models.DateField(
+        _("proof of identity received on"), null=True, blank=True
+    )
     extension_months = models.PositiveSmallIntegerField(_("extended by (months)"), default=0)
     extension_reason = models.TextField(_("why the request is complex"), blank=True)
     extension_told_on = models.DateField(
         _("requester told of the extension on"), null=True, blank=True
+    )
+    extension_reasons_told = models.BooleanField(
+        _("requester told the reasons for the delay"),
+        default=False,
+        help_text=_("UK GDPR Art. 12(3): the extension is told together with its reasons."),
     )
     outcome_reason = models.TextField(_("reason"), blank=True)
     created_by = models.ForeignKey(
@@ -88,6 +106,11 @@ class AccessRequest(models.Model):
                 condition=models.Q(extension_months__lte=deadlines.MAX_EXTENSION_MONTHS),
                 name="extension_at_most_two_months",
             ),
+            models.CheckConstraint(
+                condition=models.Q(identity_received_on__isnull=True)
+                | models.Q(identity_received_on__gte=models.F("identity_requested_on")),
+                name="identity_received_after_it_was_asked_for",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,18 +123,47 @@ class AccessRequest(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def due_on(self):
+    @property
+    def waiting_for_identity(self) -> bool:
+        """Proof of identity was asked for and has not arrived: the month has not started."""
+        return self.identity_requested_on is not None and self.identity_received_on is None
+
+    @property
+    def open_pause(self) -> "Pause | None":
+        """The clarification still awaited, if any (uses a prefetch of ``pauses`` if any)."""
+        return next((pause for pause in self.pauses.all() if pause.ended_on is None), None)
+
+    def deadline_pauses(self) -> list[deadlines.Pause]:
+        """The clarification pauses, as ``deadlines`` takes them (uses a prefetch if any)."""
+        return [deadlines.Pause(pause.started_on, pause.ended_on) for pause in self.pauses.all()]
+
+    def due_on(self) -> datetime.date | None:
+        """The due date, or None while identity is awaited or the clock is stopped."""
         return deadlines.due_date(
             received=self.received_on,
+            identity_requested=self.identity_requested_on,
+            identity_received=self.identity_received_on,
+            pauses=self.deadline_pauses(),
             extension_months=self.extension_months,
-            pauses=[
-                deadlines.Pause(pause.started_on, pause.ended_on) for pause in self.pauses.all()
-            ],
+        )
+
+    def deadline(self, today: datetime.date | None = None) -> deadlines.Deadline:
+        """The due date with its workings (identity wait, stopped clock, late pauses, days
+        left from ``today``, by default the local date) for the request page."""
+        return deadlines.deadline(
+            received=self.received_on,
+            identity_requested=self.identity_requested_on,
+            identity_received=self.identity_received_on,
+            pauses=self.deadline_pauses(),
+            extension_months=self.extension_months,
+            today=today or timezone.localdate(),
         )
 
 
 class Pause(models.Model):
-    """The clock stops while waiting for proof of identity or a needed clarification."""
+    """The clock stops while the setting waits for a clarification it reasonably needs to find
+    the information asked for (UK GDPR Art. 12A, DPA 2018 s.54(3C)). Waiting for proof of
+    identity is not a pause: it restarts the month (``AccessRequest.identity_received_on``)."""
 
     request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="pauses")
     started_on = models.DateField(_("asked on"))
@@ -122,6 +174,13 @@ class Pause(models.Model):
 
     class Meta:
         ordering = ["started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="pause_ends_after_it_starts",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request}: {self.reason}"

@@ -55,7 +55,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_access_request(request.user, pk)
-    due = item.due_on()
+    deadline = item.deadline(timezone.localdate())
+    due = deadline.due
     meeting = getattr(item, "meeting", None)
     people = [c.person for c in item.child.connections.select_related("person")]
     helpers = list(item.helpers.all())
@@ -63,7 +64,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "item": item,
         "due": due,
-        "days_left": deadlines.days_left(due=due, today=timezone.localdate()) if due else None,
+        "days_left": deadline.days_left,
+        "deadline": deadline,
         "meeting": meeting,
         "attendees": meeting.attendees.select_related("person", "helper") if meeting else [],
         "entries": item.entries.select_related("record").order_by("record__occurred_at"),
@@ -77,6 +79,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "State": State,
         "forms": {
             "identity": forms.IdentityForm(),
+            "identity_request": forms.IdentityRequestForm(initial=initial),
             "pause_start": forms.PauseStartForm(initial=initial),
             "pause_end": forms.PauseEndForm(initial=initial),
             "extension": forms.ExtensionForm(initial=initial),
@@ -105,6 +108,11 @@ def _people_and_helpers(item):
 # Each step: the form that takes its input, and the service that carries it out.
 STEPS = {
     "verify-identity": (forms.IdentityForm, services.identity_verify, "Identity verified."),
+    "ask-identity": (
+        forms.IdentityRequestForm,
+        services.identity_request,
+        "Proof of identity asked for: the month starts again when it arrives.",
+    ),
     "pause": (forms.PauseStartForm, services.pause_start, "Clock stopped."),
     "resume": (forms.PauseEndForm, services.pause_end, "Clock restarted."),
     "extend": (forms.ExtensionForm, services.extension_record, "Deadline extended."),

@@ -39,3 +39,14 @@ def test_demo_has_a_meeting_not_yet_held_and_one_blocked_by_a_flag(demo):
 
 def test_demo_log_verifies(demo):
     assert access_log.verify().intact
+
+
+def test_demo_shows_an_identity_wait_a_restarted_month_and_a_stopped_clock(demo):
+    waiting = [r for r in AccessRequest.objects.all() if r.waiting_for_identity]
+    assert len(waiting) == 1
+    assert waiting[0].state == State.RECEIVED
+    assert waiting[0].due_on() is None
+    assert "Waiting for proof of identity" in " ".join(services.next_step(waiting[0]))
+    restarted = AccessRequest.objects.get(identity_received_on__isnull=False)
+    assert restarted.deadline().start == restarted.identity_received_on > restarted.received_on
+    assert any(r.deadline().clock_stopped for r in AccessRequest.objects.all())
