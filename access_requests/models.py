@@ -212,17 +212,23 @@ REASON_FOR_PARENT = {
     "detection of crime (Data Protection Act 2018, Schedule 2, paragraph 2)",
     WithholdReason.OTHER: "",  # the note says why
 }
-# Printed instead, when telling the reason would itself reveal what is withheld.
-NEUTRAL_WITHHELD = "some information has been withheld"
+# Printed instead of "[withheld — reason]" when telling the reason would itself reveal what is
+# withheld (recorded as ``reason_may_be_told=False``).
+NEUTRAL_WITHHELD = "[some information has been withheld]"
 
 
 def reason_for_parent(code: str, note: str, *, may_be_told: bool) -> str:
-    """The words inside "[withheld — …]" in the pack."""
+    """The words inside "[withheld — …]" in the pack; empty when the reason may not be told
+    (the pack then prints the neutral line)."""
     if not may_be_told:
-        return NEUTRAL_WITHHELD
+        return ""
     if code == WithholdReason.OTHER:
-        return note.strip() or NEUTRAL_WITHHELD
-    return REASON_FOR_PARENT.get(code, NEUTRAL_WITHHELD)
+        return note.strip()
+    return REASON_FOR_PARENT.get(code, "")
+
+
+def withheld_line(reason: str) -> str:
+    return f"[withheld — {reason}]" if reason else NEUTRAL_WITHHELD
 
 
 def withholding_problem(code: str, note: str) -> str | None:

@@ -9,11 +9,11 @@ gap carries "[withheld — reason]", or a neutral line when the reason itself ma
 from django.utils import timezone
 
 from access_requests.models import (
-    NEUTRAL_WITHHELD,
     AccessRequest,
     Meeting,
     PreparedEntry,
     Redaction,
+    withheld_line,
 )
 from children.models import ChildPerson, PREvidence, RecordKind
 
@@ -65,8 +65,7 @@ def _redacted(body: str, redactions: list[Redaction]) -> str | None:
     pieces, position = [], 0
     for start, end, reasons in merged:
         told = {redaction.reason_for_parent for redaction in reasons}
-        reason = told.pop() if len(told) == 1 else NEUTRAL_WITHHELD
-        pieces += [body[position:start], f"[withheld — {reason}]"]
+        pieces += [body[position:start], withheld_line(told.pop() if len(told) == 1 else "")]
         position = end
     pieces.append(body[position:])
     return "".join(pieces)
@@ -98,7 +97,7 @@ def _pack_entry(entry: PreparedEntry):
     redactions = list(entry.redactions.all())
     body = _redacted(record.body, redactions) if redactions else record.body
     if body is None:
-        return _withheld_entry(entry, NEUTRAL_WITHHELD)
+        return _withheld_entry(entry, "")
     return PackEntry(
         title=record.title,
         kind_label=str(record.get_kind_display()),
@@ -165,10 +164,11 @@ def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | N
     kind_order = {value: index for index, value in enumerate(RecordKind.values)}
     ordered = sorted(entries, key=lambda e: kind_order.get(e.record.kind, 99))
     pack_entries = [_pack_entry(entry) for entry in ordered]
+    # Kinds of what is disclosed only: a withheld entry's kind is not told anywhere.
     kinds_held = [
         str(RecordKind(kind).label)
         for kind in RecordKind.values
-        if any(e.record.kind == kind for e in ordered)
+        if any(e.record.kind == kind and not e.withheld for e in ordered)
     ]
     # Art. 15(1)(g): where information came from a third party and is disclosed, say who.
     sources = sorted(

@@ -160,10 +160,11 @@ def _dir_of(entry: str | Path | tuple[str, str | Path]) -> str | Path:
 class PackEntry:
     """One record as it appears in the pack.
 
-    ``withheld_reason`` set means the entry is listed in "Information withheld" with its date
-    and the reason only: its title, author, kind, source and body are never printed, whatever
-    they hold. ``body`` is printed as given: passages withheld from it have already been
-    replaced by "[withheld — reason]" (``redacted`` says so).
+    ``withheld_reason`` not None means the entry is listed in "Information withheld" with its
+    date and "[withheld — reason]" only (an empty reason: "[some information has been
+    withheld]", for when the reason itself may not be told): its title, author, kind, source
+    and body are never printed, whatever they hold. ``body`` is printed as given: passages
+    withheld from it have already been replaced by "[withheld — reason]" (``redacted`` says so).
     """
 
     title: str

@@ -122,7 +122,7 @@ class ReviewForm(forms.Form):
             value = {f: cleaned.get(self.name(entry, f)) for f in ("decision", "reason", "note")}
             problem = services.decision_problem(
                 entry,
-                disclosure=value["decision"] or "",
+                disclosure=self._disclosure(entry, cleaned),
                 withhold_reason=value["reason"] or "",
                 withhold_note=value["note"] or "",
             )
@@ -140,6 +140,12 @@ class ReviewForm(forms.Form):
                     self.add_error(self.name(entry, "passage"), problem)
         return cleaned
 
+    def _disclosure(self, entry: PreparedEntry, cleaned: dict) -> str:
+        # An exemption chosen without "withhold" still withholds: a reason is never ignored.
+        decision = cleaned.get(self.name(entry, "decision")) or ""
+        reason = cleaned.get(self.name(entry, "reason")) or ""
+        return decision or (Disclosure.WITHHOLD if reason else "")
+
     def decisions(self) -> list[services.EntryDecision]:
         def value(entry, field):
             return self.cleaned_data.get(self.name(entry, field))
@@ -147,7 +153,7 @@ class ReviewForm(forms.Form):
         return [
             services.EntryDecision(
                 entry_id=entry.pk,
-                disclosure=value(entry, "decision") or "",
+                disclosure=self._disclosure(entry, self.cleaned_data),
                 withhold_reason=value(entry, "reason") or "",
                 withhold_note=value(entry, "note") or "",
                 reason_may_be_told=not value(entry, "secret"),

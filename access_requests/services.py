@@ -232,7 +232,8 @@ def _professional(record: Record, organisations: dict[str, str]) -> bool:
     """A health visitor, social worker, teacher... acting in their role: the entry gives their
     role, or the register records them with their organisation (DPA 2018 Sch. 2 para 17; ICO
     guidance on the right of access, "health, education and social work" third parties)."""
-    if not record.is_third_party:
+    # What they shared in confidence is the manager's decision, never a default.
+    if not record.is_third_party or record.third_party_confidential:
         return False
     if record.third_party_role.strip():
         return True
@@ -249,8 +250,9 @@ def preparation_start(*, request: AccessRequest, actor: User) -> AccessRequest:
     """Every record on the child goes in by default; the manager then reviews the third-party,
     sensitive and naming entries, and withholds (with a reason) what must not go out.
 
-    A professional acting in their role is disclosed by default (DPA 2018 Sch. 2 para 17):
-    withholding one needs an explicit reason like any other withholding.
+    A professional acting in their role is disclosed by default (DPA 2018 Sch. 2 para 17),
+    unless they shared the information in confidence: withholding one needs an explicit
+    reason like any other withholding.
     """
     request = _locked(request)
     _require_manager(actor, request.child)
@@ -341,7 +343,9 @@ def entry_decide(
     request = _locked(entry.request)
     _require_manager(actor, request.child)
     _require_preparing(request)
-    if not included:
+    # A reason given is a reason honoured, whoever wrote the entry: it is never saved and
+    # then ignored.
+    if not included or (withhold_reason and not disclosure):
         disclosure = Disclosure.WITHHOLD
     return _decide(
         entry,
