@@ -245,20 +245,16 @@ def _registered_organisations(request: AccessRequest) -> dict[str, str]:
     return {f"{p.first_name} {p.last_name}".casefold(): p.organisation for p in people}
 
 
-@transaction.atomic
-def preparation_start(*, request: AccessRequest, actor: User) -> AccessRequest:
-    """Every record on the child goes in by default; the manager then reviews the third-party,
-    sensitive and naming entries, and withholds (with a reason) what must not go out.
+def entries_add_new(*, request: AccessRequest, actor: User) -> list[PreparedEntry]:
+    """Add every record on the child not yet in the request, flagged for review where it names
+    another person, and disclosed by default where it comes from a professional in their role.
 
-    A professional acting in their role is disclosed by default (DPA 2018 Sch. 2 para 17),
-    unless they shared the information in confidence: withholding one needs an explicit
-    reason like any other withholding.
+    Used when preparation starts, and by any later re-preparation, so that a new entry is
+    prepared exactly as the first ones were.
     """
-    request = _locked(request)
-    _require_manager(actor, request.child)
-    _move(request, State.PREPARING, actor=actor, reason="Preparation started")
     names = _other_people_named(request)
     organisations = _registered_organisations(request)
+    added = []
     for record in request.child.records.exclude(
         pk__in=request.entries.values("record_id")
     ).order_by("occurred_at"):
@@ -271,6 +267,23 @@ def preparation_start(*, request: AccessRequest, actor: User) -> AccessRequest:
             disclosed_by_default=professional,
         )
         save_as(entry, actor=actor, reason="Selected")
+        added.append(entry)
+    return added
+
+
+@transaction.atomic
+def preparation_start(*, request: AccessRequest, actor: User) -> AccessRequest:
+    """Every record on the child goes in by default; the manager then reviews the third-party,
+    sensitive and naming entries, and withholds (with a reason) what must not go out.
+
+    A professional acting in their role is disclosed by default (DPA 2018 Sch. 2 para 17),
+    unless they shared the information in confidence: withholding one needs an explicit
+    reason like any other withholding.
+    """
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    _move(request, State.PREPARING, actor=actor, reason="Preparation started")
+    entries_add_new(request=request, actor=actor)
     return request
 
 
@@ -422,8 +435,9 @@ def entries_review(
             withhold_note=decision.withhold_note,
         ):
             raise WorkflowError(f"“{entry.record.title}”: {problem}")
-        for redaction in entry.redactions.filter(pk__in=decision.remove_redactions):
-            _redaction_delete(redaction, actor=actor)
+        if decision.remove_redactions:
+            for redaction in entry.redactions.filter(pk__in=decision.remove_redactions):
+                _redaction_delete(redaction, actor=actor)
         if decision.passage.strip():
             _redaction_create(
                 entry,
