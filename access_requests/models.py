@@ -195,7 +195,7 @@ class WithholdReason(models.TextChoices):
 
 
 # What the parent reads in place of what was withheld, when the reason may be told.
-REASON_FOR_PARENT = {
+REASON_FOR_PARENT: dict[str, str] = {
     WithholdReason.THIRD_PARTY: "it is information about another person "
     "(Data Protection Act 2018, Schedule 2, paragraph 16)",
     WithholdReason.SERIOUS_HARM: "a health professional advised that it would be likely to "

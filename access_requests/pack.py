@@ -149,8 +149,12 @@ def _family_details(request: AccessRequest):
 
 
 def _family_notes(request: AccessRequest) -> list[str]:
-    families = {request.child.family, request.requester.family} - {None}
-    return [family.notes for family in sorted(families, key=lambda f: f.pk) if family.notes]
+    families = {
+        family.pk: family
+        for family in (request.child.family, request.requester.family)
+        if family is not None
+    }
+    return [family.notes for _, family in sorted(families.items()) if family.notes]
 
 
 def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | None):

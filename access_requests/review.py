@@ -37,9 +37,9 @@ def _decision_choices(entry: PreparedEntry) -> list[tuple[str, str]]:
         allowed = [Disclosure.DISCLOSE, Disclosure.CONSENT, Disclosure.REASONABLE]
     empty = _("Choose…") if entry.review_required else _("Goes in (no review needed)")
     return [
-        ("", empty),
-        *((d.value, d.label) for d in allowed),
-        (Disclosure.WITHHOLD, _("Withhold")),
+        ("", str(empty)),
+        *((str(d.value), str(d.label)) for d in allowed),
+        (str(Disclosure.WITHHOLD), str(_("Withhold"))),
     ]
 
 
