@@ -9,29 +9,90 @@ import datetime
 from django.utils import timezone
 
 from access_requests import services
-from children.models import Child, ChildPerson
+from children.models import Child, ChildPerson, Relationship
 from setting_records.demo import DemoStaff
 
 
 def _parents(setting) -> list[tuple[Child, ChildPerson]]:
-    """Children with a parent who may ask and attend: parental responsibility, no restriction."""
+    """Children with a parent who may ask and attend: parental responsibility, no restriction
+    (and not the local authority, whose social worker would not ask this way)."""
     found = []
     for child in Child.objects.filter(setting=setting, left_on__isnull=True).order_by("pk"):
         for connection in child.connections.select_related("person"):
-            if connection.has_parental_responsibility and not connection.is_restricted:
+            if (
+                connection.has_parental_responsibility
+                and not connection.is_restricted
+                and connection.relationship != Relationship.LOCAL_AUTHORITY
+            ):
                 found.append((child, connection))
                 break
     return found
+
+
+def _with_confidential_third_party(
+    pairs: list[tuple[Child, ChildPerson]],
+) -> tuple[Child, ChildPerson]:
+    """The released request is about a child with confidential third-party information, so the
+    demo's copy shows what a parent receives when something is withheld."""
+    for pair in pairs:
+        if pair[0].records.filter(source="third_party", third_party_confidential=True).exists():
+            return pair
+    return pairs[-1]
+
+
+def _decide_for_demo(request, manager) -> None:
+    for entry in request.entries.select_related("record"):
+        if not entry.needs_review:
+            continue
+        record = entry.record
+        if record.is_third_party and record.third_party_confidential:
+            services.entry_decide(
+                entry=entry,
+                disclosure="withhold",
+                withhold_reason="third_party",
+                withhold_note=(
+                    f"{record.third_party_label} shared this in confidence and asked that it "
+                    "is not passed on; it is not reasonable to disclose it without consent."
+                ),
+                actor=manager,
+            )
+        else:
+            services.entry_decide(
+                entry=entry,
+                disclosure="reasonable" if record.is_third_party else "disclose",
+                actor=manager,
+            )
+
+
+def _redact_another_childs_name(request, manager) -> None:
+    """Withhold another child's name from one entry (the record itself is left unchanged)."""
+    others = Child.objects.filter(setting=request.child.setting).exclude(pk=request.child.pk)
+    names = [child.first_name for child in others]
+    for entry in request.entries.select_related("record").order_by("record__occurred_at"):
+        if entry.withheld:
+            continue
+        for name in names:
+            if f" {name} " in f" {entry.record.body} ":
+                services.redaction_add(
+                    entry=entry,
+                    passage=name,
+                    reason="third_party",
+                    note="Another child at the nursery: their name is their family's to share.",
+                    actor=manager,
+                )
+                return
 
 
 def create_requests(*, staff: DemoStaff) -> None:
     manager = staff.manager
     today = timezone.localdate()
     now = timezone.now()
-    pairs = iter(_parents(staff.first_setting))
+    found = _parents(staff.first_setting)
+    released_pair = _with_confidential_third_party(found)
+    pairs = iter([pair for pair in found if pair is not released_pair])
 
-    def new(days_ago: int, channel: str = "letter"):
-        child, connection = next(pairs)
+    def new(days_ago: int, channel: str = "letter", pair=None):
+        child, connection = pair or next(pairs)
         return services.request_create(
             child=child,
             requester=connection.person,
@@ -40,24 +101,15 @@ def create_requests(*, staff: DemoStaff) -> None:
             actor=manager,
         )
 
-    def verified(days_ago: int):
-        request = new(days_ago, "email")
+    def verified(days_ago: int, pair=None):
+        request = new(days_ago, "email", pair)
         services.identity_verify(request=request, method="Passport seen in person", actor=manager)
         return request
 
-    def prepared(days_ago: int):
-        request = verified(days_ago)
+    def prepared(days_ago: int, pair=None):
+        request = verified(days_ago, pair)
         services.preparation_start(request=request, actor=manager)
-        for entry in request.entries.select_related("record"):
-            if entry.needs_review:
-                confidential = entry.record.third_party_confidential
-                services.entry_decide(
-                    entry=entry,
-                    included=True,
-                    disclosure="withhold" if confidential else "professional",
-                    withhold_reason="third_party" if confidential else "",
-                    actor=manager,
-                )
+        _decide_for_demo(request, manager)
         return request
 
     def meeting(request, *, held: bool):
@@ -111,7 +163,10 @@ def create_requests(*, staff: DemoStaff) -> None:
     )
     meeting(prepared(20), held=False)  # ready: meeting arranged, not yet held
     meeting(prepared(24), held=True)  # meeting held: the copy can be released
-    released = meeting(prepared(27), held=True)
+    # The released copy: a withheld third-party entry and a passage withheld from another.
+    released = prepared(27, released_pair)
+    _redact_another_childs_name(released, manager)
+    released = meeting(released, held=True)
     services.pack_release(request=released, released_to=str(released.requester), actor=manager)
     blocked = meeting(prepared(25), held=True)  # held, but blocked by a controversy flag
     services.flag_raise(

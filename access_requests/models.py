@@ -206,33 +206,135 @@ class Helper(models.Model):
 
 
 class Disclosure(models.TextChoices):
+    DISCLOSE = "disclose", _("Disclose")
     CONSENT = "consent", _("Disclose: the third party consented")
     REASONABLE = "reasonable", _("Disclose: reasonable without consent")
     PROFESSIONAL = "professional", _("Disclose: a professional acting in their role")
     WITHHOLD = "withhold", _("Withhold")
 
 
+# Third-party information goes out only on one of these grounds (DPA 2018 Sch. 2 para 16(1)-(2)
+# consent or reasonable without it; para 17 a health, social work or education professional
+# acting in their role): a plain "disclose" is for the setting's own entries.
+THIRD_PARTY_GROUNDS = {Disclosure.CONSENT, Disclosure.REASONABLE, Disclosure.PROFESSIONAL}
+
+
 class WithholdReason(models.TextChoices):
-    THIRD_PARTY = "third_party", _("Third-party information (DPA 2018 Sch. 2 para 16)")
+    """The exemptions a nursery may rely on to withhold (part of) an entry from a copy.
+
+    The serious-harm exemptions are narrow and each is tied to a kind of data: health data
+    (DPA 2018 Sch. 3 para 5, only after the opinion of the appropriate health professional,
+    para 6), social work data (Sch. 3 para 12: data the local authority's children's services
+    and other listed bodies hold or pass on, para 7-8), and education data (Sch. 3 para 19,
+    "educational records" of a school, para 14-15: a maintained nursery school or a school's
+    nursery class, not a private, voluntary or independent nursery's own notes). There is no
+    general serious-harm exemption for a setting's own observations.
+    """
+
+    THIRD_PARTY = "third_party", _("Information about another person (DPA 2018 Sch. 2 para 16)")
+    SERIOUS_HARM = (
+        "serious_harm",
+        _("Serious harm: health data, on a health professional's opinion (DPA 2018 Sch. 3 para 5)"),
+    )
+    SERIOUS_HARM_SOCIAL_WORK = (
+        "serious_harm_social_work",
+        _("Serious harm: social work data (DPA 2018 Sch. 3 para 12)"),
+    )
+    SERIOUS_HARM_EDUCATION = (
+        "serious_harm_education",
+        _("Serious harm: a school's educational record (DPA 2018 Sch. 3 para 19)"),
+    )
     CHILD_ABUSE = (
         "child_abuse",
         _("Child abuse data not in the child's best interests (DPA 2018 Sch. 3 para 21)"),
     )
-    SERIOUS_HARM = "serious_harm", _("Likely to cause serious harm")
+    LEGAL_PRIVILEGE = "legal_privilege", _("Legal professional privilege (DPA 2018 Sch. 2 para 19)")
+    CRIME = "crime", _("Prevention or detection of crime (DPA 2018 Sch. 2 para 2)")
+    OTHER = "other", _("Other (explain in the note)")
+
+
+# What the parent reads in place of what was withheld, when the reason may be told.
+REASON_FOR_PARENT: dict[str, str] = {
+    WithholdReason.THIRD_PARTY: "it is information about another person "
+    "(Data Protection Act 2018, Schedule 2, paragraph 16)",
+    WithholdReason.SERIOUS_HARM: "a health professional advised that it would be likely to "
+    "cause serious harm (Data Protection Act 2018, Schedule 3, paragraph 5)",
+    WithholdReason.SERIOUS_HARM_SOCIAL_WORK: "it is social work information likely to cause "
+    "serious harm (Data Protection Act 2018, Schedule 3, paragraph 12)",
+    WithholdReason.SERIOUS_HARM_EDUCATION: "it is education information likely to cause "
+    "serious harm (Data Protection Act 2018, Schedule 3, paragraph 19)",
+    WithholdReason.CHILD_ABUSE: "sharing it would not be in the child's best interests "
+    "(Data Protection Act 2018, Schedule 3, paragraph 21)",
+    WithholdReason.LEGAL_PRIVILEGE: "it is legal advice protected by legal professional "
+    "privilege (Data Protection Act 2018, Schedule 2, paragraph 19)",
+    WithholdReason.CRIME: "sharing it would be likely to prejudice the prevention or "
+    "detection of crime (Data Protection Act 2018, Schedule 2, paragraph 2)",
+    WithholdReason.OTHER: "",  # the note says why
+}
+# Printed instead of "[withheld — reason]" when telling the reason would itself reveal what is
+# withheld (recorded as ``reason_may_be_told=False``).
+NEUTRAL_WITHHELD = "[some information has been withheld]"
+
+
+def reason_for_parent(code: str, note: str, *, may_be_told: bool) -> str:
+    """The words inside "[withheld — …]" in the pack; empty when the reason may not be told
+    (the pack then prints the neutral line)."""
+    if not may_be_told:
+        return ""
+    if code == WithholdReason.OTHER:
+        return note.strip()
+    return REASON_FOR_PARENT.get(code, "")
+
+
+def withheld_line(reason: str) -> str:
+    return f"[withheld — {reason}]" if reason else NEUTRAL_WITHHELD
+
+
+def withholding_problem(code: str, note: str) -> str | None:
+    """Why this withholding cannot be recorded, or None: every one needs a code and a note."""
+    if code not in WithholdReason.values:
+        return "Give the reason for withholding: choose the exemption that applies."
+    if not note.strip():
+        return "Add a note saying why the exemption applies."
+    return None
 
 
 class PreparedEntry(models.Model):
     """One of the child's entries, chosen for the pack or not, with the review of third-party
-    information (P6)."""
+    information (P6).
+
+    Nothing is left out silently: an entry that is not disclosed is withheld with an exemption
+    and a note, and the pack prints a "[withheld — reason]" line in its place (or a neutral line
+    when ``reason_may_be_told`` is off).
+    """
 
     request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="entries")
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
     included = models.BooleanField(_("included"), default=True)
     disclosure = models.CharField(
-        _("third-party decision"), max_length=20, choices=Disclosure.choices, blank=True
+        _("decision"), max_length=20, choices=Disclosure.choices, blank=True
     )
     withhold_reason = models.CharField(
-        _("reason for withholding"), max_length=20, choices=WithholdReason.choices, blank=True
+        _("reason for withholding"), max_length=30, choices=WithholdReason.choices, blank=True
+    )
+    withhold_note = models.TextField(_("why the exemption applies"), blank=True)
+    reason_may_be_told = models.BooleanField(
+        _("the parent may be told the reason"),
+        default=True,
+        help_text=_(
+            "Off when telling the reason would itself reveal what is withheld: the pack then "
+            "says only that some information has been withheld."
+        ),
+    )
+    names_third_party = models.BooleanField(
+        _("names another person"),
+        default=False,
+        help_text=_("The entry's text names another child or a person in the register."),
+    )
+    disclosed_by_default = models.BooleanField(
+        _("disclosed by default"),
+        default=False,
+        help_text=_("A professional acting in their role (DPA 2018 Sch. 2 para 17)."),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -247,18 +349,72 @@ class PreparedEntry(models.Model):
                 condition=~models.Q(disclosure="withhold") | ~models.Q(withhold_reason=""),
                 name="withholding_has_a_reason",
             ),
+            models.CheckConstraint(
+                condition=models.Q(included=True) | ~models.Q(withhold_reason=""),
+                name="leaving_out_has_a_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.request}: {self.record}"
 
     @property
+    def review_required(self) -> bool:
+        """Third-party, sensitive (safeguarding, health) and naming entries are looked at."""
+        return self.record.is_third_party or self.record.is_sensitive or self.names_third_party
+
+    @property
     def needs_review(self) -> bool:
-        return self.included and self.record.is_third_party and not self.disclosure
+        return self.included and self.review_required and not self.disclosure
 
     @property
     def withheld(self) -> bool:
-        return self.disclosure == Disclosure.WITHHOLD
+        return self.disclosure == Disclosure.WITHHOLD or not self.included
+
+    @property
+    def reason_for_parent(self) -> str:
+        return reason_for_parent(
+            self.withhold_reason, self.withhold_note, may_be_told=self.reason_may_be_told
+        )
+
+
+class Redaction(models.Model):
+    """A passage of an entry's text withheld from the pack, with its reason.
+
+    The record itself is never changed: the pack prints the entry with "[withheld — reason]"
+    in place of every occurrence of the passage. Should the passage no longer be found in the
+    text (the entry was changed), the whole entry is withheld rather than risk printing it.
+    """
+
+    entry = models.ForeignKey(PreparedEntry, on_delete=models.CASCADE, related_name="redactions")
+    passage = models.TextField(_("passage to withhold"))
+    reason = models.CharField(
+        _("reason for withholding"), max_length=30, choices=WithholdReason.choices
+    )
+    note = models.TextField(_("why the exemption applies"))
+    reason_may_be_told = models.BooleanField(_("the parent may be told the reason"), default=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(passage="") & ~models.Q(reason=""),
+                name="redaction_has_a_passage_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry}: {self.get_reason_display()}"
+
+    @property
+    def reason_for_parent(self) -> str:
+        return reason_for_parent(self.reason, self.note, may_be_told=self.reason_may_be_told)
 
 
 class Controversy(models.TextChoices):

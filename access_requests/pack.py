@@ -1,57 +1,219 @@
-"""From an access request to the PDF a parent (or the manager, as a working copy) receives."""
+"""From an access request to the PDF a parent (or the manager, as a working copy) receives.
+
+Withheld means withheld everywhere: an entry withheld under an exemption reaches the PDF as its
+date and the reason line only (never its title, author, kind or source), and a withheld passage
+is cut out of the text here, before anything is rendered. Nothing is left out silently: each
+gap carries "[withheld — reason]", or a neutral line when the reason itself may not be told.
+"""
 
 from django.utils import timezone
 
-from access_requests.models import AccessRequest, Meeting, WithholdReason
-from children.models import RecordKind
+from access_requests.models import (
+    AccessRequest,
+    Meeting,
+    PreparedEntry,
+    Redaction,
+    withheld_line,
+)
+from children.models import ChildPerson, PREvidence, RecordKind
 
 WORKING_COPY = "Working copy — not to be handed over"
 
+# UK GDPR Art. 15(1)(a): why a nursery holds what it holds about a child and family.
+PURPOSES = [
+    "To care for your child and support their learning and development under the Early Years "
+    "Foundation Stage.",
+    "To keep your child safe, as the setting's safeguarding duties require.",
+    "To keep the records the setting must keep by law (for example accidents, medicines and "
+    "who may collect your child) and to meet its duties to Ofsted.",
+    "To contact you and the other people you have told the setting about.",
+]
+# Art. 15(1)(d): the criteria, since the periods depend on the kind of record.
+RETENTION = [
+    "Records are kept while your child attends the setting.",
+    "After your child leaves, each kind of record is kept for the period in the setting's "
+    "retention schedule (for example, accident and safeguarding records are kept for longer, "
+    "as the law and official guidance expect), and then securely destroyed.",
+    "You can ask the manager for a copy of the retention schedule.",
+]
+
+
+def _redacted(body: str, redactions: list[Redaction]) -> str | None:
+    """The body with every occurrence of each passage replaced by its "[withheld — …]" line, or
+    None when a passage is no longer in the text (the entry changed since it was prepared): the
+    caller then withholds the whole entry rather than print what nobody reviewed.
+
+    Overlapping passages merge into one gap, so that removing one cannot leave part of the
+    other standing; a gap whose reasons may not all be told gets the neutral line.
+    """
+    spans: list[tuple[int, int, Redaction]] = []
+    for redaction in redactions:
+        start = body.find(redaction.passage)
+        if not redaction.passage or start < 0:
+            return None
+        while start >= 0:
+            spans.append((start, start + len(redaction.passage), redaction))
+            start = body.find(redaction.passage, start + 1)
+    spans.sort(key=lambda span: span[0])
+    merged: list[tuple[int, int, list[Redaction]]] = []
+    for start, end, redaction in spans:
+        if merged and start <= merged[-1][1]:
+            last_start, last_end, reasons = merged[-1]
+            merged[-1] = (last_start, max(last_end, end), [*reasons, redaction])
+        else:
+            merged.append((start, end, [redaction]))
+    pieces, position = [], 0
+    for start, end, reasons in merged:
+        told = {redaction.reason_for_parent for redaction in reasons}
+        pieces += [body[position:start], withheld_line(told.pop() if len(told) == 1 else "")]
+        position = end
+    pieces.append(body[position:])
+    return "".join(pieces)
+
+
+def _withheld_entry(entry: PreparedEntry, reason: str):
+    from access_requests.pdf import PackEntry
+
+    # Only the date and the reason: a title, an author, a kind or a source can each identify
+    # the person the information is withheld to protect.
+    return PackEntry(
+        title="",
+        kind_label="",
+        occurred_at=entry.record.occurred_at,
+        author_name="",
+        nature_label="",
+        source_label="",
+        body="",
+        withheld_reason=reason,
+    )
+
+
+def _pack_entry(entry: PreparedEntry):
+    from access_requests.pdf import PackEntry
+
+    record = entry.record
+    if entry.withheld:
+        return _withheld_entry(entry, entry.reason_for_parent)
+    redactions = list(entry.redactions.all())
+    body = _redacted(record.body, redactions) if redactions else record.body
+    if body is None:
+        return _withheld_entry(entry, "")
+    return PackEntry(
+        title=record.title,
+        kind_label=str(record.get_kind_display()),
+        occurred_at=record.occurred_at,
+        author_name=str(record.author),
+        nature_label=str(record.get_nature_display()),
+        source_label=record.third_party_label if record.is_third_party else "The setting",
+        body=body,
+        redacted=bool(redactions),
+    )
+
+
+def _family_details(request: AccessRequest):
+    """The requester's own data held by the setting (Art. 15: their register entry too)."""
+    from access_requests.pdf import PackDetail
+
+    person = request.requester
+    connection = ChildPerson.objects.filter(child=request.child, person=person).first()
+    details = [PackDetail("Name", str(person))]
+    if connection is not None:
+        details.append(
+            PackDetail(
+                f"Connection with {request.child}", str(connection.get_relationship_display())
+            )
+        )
+        pr = "Yes" if connection.has_parental_responsibility else "No"
+        if connection.pr_evidence:
+            pr += f" — evidence seen: {PREvidence(connection.pr_evidence).label}"
+        if connection.pr_evidence_note:
+            pr += f" ({connection.pr_evidence_note})"
+        details.append(PackDetail("Parental responsibility", pr))
+        details.append(
+            PackDetail("Lives with the child", "Yes" if connection.lives_with_child else "No")
+        )
+        if connection.is_restricted:
+            details.append(PackDetail("Court order restriction", connection.restriction))
+    for label, value in [
+        ("Organisation", person.organisation),
+        ("Email", person.email),
+        ("Phone", person.phone),
+        ("Address", person.address),
+        ("Preferred language", person.preferred_language),
+    ]:
+        if value.strip():
+            details.append(PackDetail(label, value))
+    if person.interpreter_needed:
+        details.append(PackDetail("Interpreter needed", "Yes"))
+    return details
+
+
+def _family_notes(request: AccessRequest) -> list[str]:
+    families = {
+        family.pk: family
+        for family in (request.child.family, request.requester.family)
+        if family is not None
+    }
+    return [family.notes for _, family in sorted(families.items()) if family.notes]
+
 
 def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | None):
-    from access_requests.pdf import PackContent, PackEntry
+    from access_requests.pdf import PackContent
 
     entries = (
-        request.entries.filter(included=True)
-        .select_related("record", "record__author")
+        request.entries.select_related("record", "record__author")
+        .prefetch_related("redactions")
         .order_by("record__occurred_at", "record__pk")
     )
     kind_order = {value: index for index, value in enumerate(RecordKind.values)}
-    pack_entries = []
-    for entry in sorted(entries, key=lambda e: kind_order.get(e.record.kind, 99)):
-        record = entry.record
-        pack_entries.append(
-            PackEntry(
-                title=record.title,
-                kind_label=str(record.get_kind_display()),
-                occurred_at=record.occurred_at,
-                author_name=str(record.author),
-                nature_label=str(record.get_nature_display()),
-                # A withheld third party is not named either: who said it can identify them.
-                source_label=(
-                    "The setting"
-                    if not record.is_third_party
-                    else "A third party"
-                    if entry.withheld
-                    else record.third_party_label
-                ),
-                body=record.body,
-                withheld_reason=(
-                    str(WithholdReason(entry.withhold_reason).label) if entry.withheld else None
-                ),
-            )
-        )
+    ordered = sorted(entries, key=lambda e: kind_order.get(e.record.kind, 99))
+    pack_entries = [_pack_entry(entry) for entry in ordered]
+    # Kinds of what is disclosed only: a withheld entry's kind is not told anywhere.
+    kinds_held = [
+        str(RecordKind(kind).label)
+        for kind in RecordKind.values
+        if any(e.record.kind == kind and not e.withheld for e in ordered)
+    ]
+    # Art. 15(1)(g): where information came from a third party and is disclosed, say who.
+    sources = sorted(
+        {
+            entry.record.third_party_label
+            for entry in ordered
+            if entry.record.is_third_party and not entry.withheld
+        }
+    )
     meeting = Meeting.objects.filter(request=request).select_related("run_by").first()
+    setting = request.child.setting
     return PackContent(
         reference=request.reference,
         child_name=str(request.child),
         child_date_of_birth=request.child.date_of_birth,
         prepared_for=prepared_for,
         prepared_by=str(meeting.run_by) if meeting else str(request.created_by),
-        meeting_date=timezone.localdate(meeting.scheduled_at) if meeting else None,
-        setting_name=request.child.setting.name,
+        # The day the meeting was held, not the day it was arranged for.
+        meeting_date=timezone.localdate(meeting.held_at) if meeting and meeting.held_at else None,
+        setting_name=setting.name,
         watermark=watermark,
         entries=pack_entries,
+        family_details=_family_details(request),
+        family_notes=_family_notes(request),
+        purposes=PURPOSES,
+        categories=[
+            f"Records about {request.child}: {', '.join(kinds_held).lower()}."
+            if kinds_held
+            else f"No records about {request.child}.",
+            f"{request.child}'s name and date of birth.",
+            "Your name, contact details, your connection with the child, parental "
+            "responsibility and the evidence of it that was seen.",
+        ],
+        # No sharing log exists yet: "none recorded" is printed. Fill from the log once it does.
+        shared_with=[],
+        retention=RETENTION,
+        complaints_procedure=(
+            f"Tell the manager of {setting.name}: the setting's complaints procedure says how "
+            "your complaint will be looked into and when you will hear the outcome."
+        ),
+        third_party_sources=sources,
     )
 
 

@@ -2,8 +2,8 @@
 
 The workflow turns records into plain data (``PackContent`` and its ``PackEntry`` items) and
 calls ``render_pack``. Nothing here looks at models or permissions: what arrives has already
-been chosen for this recipient, except that a withheld entry's body is never printed, whatever
-it contains.
+been chosen for this recipient, except that of a withheld entry only the date and the reason are
+ever printed, whatever else it contains.
 
 Everything in the pack may have been typed by someone else (staff, third parties, parents), so
 it goes through Django's autoescaping, and WeasyPrint gets a URL fetcher that serves only the
@@ -34,11 +34,13 @@ __all__ = [
     "PACK_TEMPLATE",
     "KindGroup",
     "PackContent",
+    "PackDetail",
     "PackEntry",
     "RefusedURL",
     "StaticOnlyURLFetcher",
     "group_entries",
     "render_pack",
+    "withheld_entries",
 ]
 
 # A name that can never resolve (RFC 2606), so a relative link in the pack points nowhere real
@@ -158,8 +160,11 @@ def _dir_of(entry: str | Path | tuple[str, str | Path]) -> str | Path:
 class PackEntry:
     """One record as it appears in the pack.
 
-    ``withheld_reason`` set means the entry is listed with the reason and without its body;
-    ``body`` may then hold anything, it is never printed.
+    ``withheld_reason`` not None means the entry is listed in "Information withheld" with its
+    date and "[withheld — reason]" only (an empty reason: "[some information has been
+    withheld]", for when the reason itself may not be told): its title, author, kind, source
+    and body are never printed, whatever they hold. ``body`` is printed as given: passages
+    withheld from it have already been replaced by "[withheld — reason]" (``redacted`` says so).
     """
 
     title: str
@@ -171,11 +176,27 @@ class PackEntry:
     body: str
     withheld_reason: str | None = None
     parent_statements: list[str] = field(default_factory=list)
+    redacted: bool = False
+
+
+@dataclass(frozen=True)
+class PackDetail:
+    """One line of "About you and your family": what is held, and its value."""
+
+    label: str
+    value: str
 
 
 @dataclass(frozen=True)
 class PackContent:
-    """What the pack is about and for whom; ``entries`` in any order."""
+    """What the pack is about and for whom; ``entries`` in any order.
+
+    Plain values only (another part of the workflow freezes a pack as JSON and rebuilds it from
+    these type hints). The "Your rights" fields carry UK GDPR Art. 15(1)-(2): ``purposes``
+    (15(1)(a)), ``categories`` (15(1)(b)), ``shared_with`` (15(1)(c), empty reads "none
+    recorded"), ``retention`` (15(1)(d)), ``complaints_procedure`` (15(1)(f), with the ICO's
+    details in the template) and ``third_party_sources`` (15(1)(g)).
+    """
 
     reference: str
     child_name: str
@@ -186,6 +207,14 @@ class PackContent:
     setting_name: str
     watermark: str | None = None
     entries: list[PackEntry] = field(default_factory=list)
+    family_details: list[PackDetail] = field(default_factory=list)
+    family_notes: list[str] = field(default_factory=list)
+    purposes: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    shared_with: list[str] = field(default_factory=list)
+    retention: list[str] = field(default_factory=list)
+    complaints_procedure: str = ""
+    third_party_sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -196,18 +225,27 @@ class KindGroup:
 
 
 def group_entries(entries: list[PackEntry]) -> list[KindGroup]:
-    """Group entries by kind, kinds in the order they first appear, entries oldest first.
+    """Group disclosed entries by kind, kinds in the order they first appear, entries oldest
+    first. Withheld entries are not here (see ``withheld_entries``): grouping them would print
+    their kind.
 
     The caller controls the order of kinds by the order of ``entries``; entries that happened
     at the same moment keep the caller's order.
     """
     by_kind: dict[str, list[PackEntry]] = {}
     for entry in entries:
-        by_kind.setdefault(entry.kind_label, []).append(entry)
+        if entry.withheld_reason is None:
+            by_kind.setdefault(entry.kind_label, []).append(entry)
     return [
         KindGroup(label, f"kind-{number}", sorted(items, key=attrgetter("occurred_at")))
         for number, (label, items) in enumerate(by_kind.items(), start=1)
     ]
+
+
+def withheld_entries(entries: list[PackEntry]) -> list[PackEntry]:
+    return sorted(
+        (e for e in entries if e.withheld_reason is not None), key=attrgetter("occurred_at")
+    )
 
 
 def render_pack(content: PackContent, *, fetcher: StaticOnlyURLFetcher | None = None) -> bytes:
@@ -221,6 +259,11 @@ def render_pack(content: PackContent, *, fetcher: StaticOnlyURLFetcher | None = 
         {
             "pack": content,
             "groups": group_entries(content.entries),
+            "withheld": withheld_entries(content.entries),
+            "has_statements": any(entry.parent_statements for entry in content.entries),
+            "anything_withheld": any(
+                entry.withheld_reason is not None or entry.redacted for entry in content.entries
+            ),
             "stylesheet_url": f"{urlsplit(settings.STATIC_URL).path}{PACK_STYLESHEET}",
         },
     )

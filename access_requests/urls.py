@@ -15,5 +15,6 @@ urlpatterns = [
         views.entry_decide,
         name="entry",
     ),
+    path("access-requests/<int:pk>/review/", views.request_review, name="review"),
     path("access-requests/<int:pk>/<slug:step>/", views.request_step, name="step"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_requests import deadlines, forms, services
+from access_requests import deadlines, forms, review, services
 from access_requests.models import PackRelease, State
 from access_requests.pack import WORKING_COPY, render_for
 from setting_records import access, access_log
@@ -171,6 +171,26 @@ def entry_decide(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Saved: {entry.record.title}.")
     return redirect(f"{item.get_absolute_url()}#entry-{entry.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+def request_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Save all" on the review list. Refused input is shown again in place, with what was
+    typed and each error beside its entry; nothing is saved unless everything is."""
+    item = access.get_access_request(request.user, pk)
+    if request.method == "GET":
+        return redirect(f"{item.get_absolute_url()}#review")
+    form = review.ReviewForm(request.POST, entries=review.review_entries(item))
+    if form.is_valid():
+        try:
+            services.entries_review(request=item, decisions=form.decisions(), actor=request.user)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Review saved.")
+            return redirect(f"{item.get_absolute_url()}#review")
+    context = {"item": item, **review.review_context(item, form=form)}
+    return render(request, "access_requests/review_page.html", context)
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

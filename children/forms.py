@@ -4,7 +4,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from children.models import CHILD_FIELDS, Child, ChildPerson, Person, Record, Source
+from children.models import (
+    CHILD_FIELDS,
+    Child,
+    ChildPerson,
+    Person,
+    Record,
+    Sensitivity,
+    Source,
+)
 from setting_records.models import User
 
 CONFIDENTIALITY_CHOICES = [
@@ -88,6 +96,18 @@ class RecordForm(forms.ModelForm):
             self.add_error(
                 "third_party_name",
                 _("Name the person or the organisation the information came from."),
+            )
+        if (
+            cleaned.get("source") == Source.THIRD_PARTY
+            and cleaned.get("third_party_confidential") == "yes"
+            and cleaned.get("sensitivity") == Sensitivity.GENERAL
+        ):
+            self.add_error(
+                "sensitivity",
+                _(
+                    "Information shared in confidence cannot be general (seen by the whole "
+                    "care team): mark the entry sensitive."
+                ),
             )
         return cleaned
 

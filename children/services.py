@@ -213,9 +213,18 @@ def _clean_record(fields: dict) -> dict:
     return fields
 
 
+CONFIDENTIAL_NOT_GENERAL = (
+    "Information a third party shared in confidence cannot be general (seen by the whole care "
+    "team): mark the entry sensitive."
+)
+
+
 def _set_confidentiality(record: Record, confidential: bool | None, actor: User) -> None:
     if record.source == Source.SETTING:
         confidential = None
+    # Policy P2/P6: what was shared in confidence goes to the manager and key person only.
+    if confidential and record.sensitivity == Sensitivity.GENERAL:
+        raise WorkflowError(CONFIDENTIAL_NOT_GENERAL)
     if confidential != record.third_party_confidential or (
         confidential is not None and record.confidentiality_checked_by_id is None
     ):

@@ -74,8 +74,20 @@ def request_preparing(request_received, manager, general_record, sensitive_recor
     return services.preparation_start(request=request_received, actor=manager)
 
 
+def disclose_reviewed(request, manager):
+    """Disclose every entry that waits for a decision (sensitive, third-party, naming)."""
+    for entry in request.entries.select_related("record"):
+        if entry.needs_review:
+            services.entry_decide(
+                entry=entry,
+                disclosure="reasonable" if entry.record.is_third_party else "disclose",
+                actor=manager,
+            )
+
+
 @pytest.fixture
 def request_held(request_preparing, manager, mother):
+    disclose_reviewed(request_preparing, manager)
     services.ready_for_meeting(request=request_preparing, actor=manager)
     services.meeting_schedule(
         request=request_preparing,

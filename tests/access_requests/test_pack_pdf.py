@@ -228,7 +228,7 @@ def test_cover_says_whose_records_and_for_whom(pages):
 
 def test_cover_without_a_meeting_date_says_so():
     pdf = render_pack(make_content([], meeting_date=None))
-    assert "Meeting date Not yet arranged" in pages_text(pdf)[0]
+    assert "Meeting date Not yet held" in pages_text(pdf)[0]
 
 
 def test_entries_are_grouped_by_kind_in_date_order(pages):
@@ -239,7 +239,11 @@ def test_entries_are_grouped_by_kind_in_date_order(pages):
     positions = []
     for group in groups:
         expected = sorted(
-            (e for e in STANDARD_ENTRIES if e.kind_label == group.label),
+            (
+                e
+                for e in STANDARD_ENTRIES
+                if e.kind_label == group.label and e.withheld_reason is None
+            ),
             key=lambda e: e.occurred_at,
         )
         found = [body.index(entry.title) for entry in expected]
@@ -251,17 +255,24 @@ def test_entries_are_grouped_by_kind_in_date_order(pages):
     assert body.index("Obs first week") < body.index("Obs settling in") < body.index("Obs painting")
 
 
-def test_each_kind_starts_a_page_and_the_contents_say_which(pages):
+def test_the_contents_say_where_each_kind_starts(pages):
     contents = pages[1]
     for group in group_entries(STANDARD_ENTRIES):
         first_title = group.entries[0].title
         page = next(n for n, text in enumerate(pages, start=1) if n > 2 and first_title in text)
-        # The kind's heading is on the page of its first entry, never left behind on the one
-        # before, and the contents point there.
         assert group.label in pages[page - 1]
-        assert first_title not in pages[page - 2]
         records = len(group.entries)
         assert f"{group.label} ({records} records), from page {page}" in contents
+
+
+def test_five_entries_of_five_kinds_fit_on_two_pages_not_five():
+    kinds = ["Observation", "Progress", "Well-being", "Concern", "Incident"]
+    entries = [make_entry(f"Entry of kind {kind}", kind, n) for n, kind in enumerate(kinds)]
+    pages = pages_text(render_pack(make_content(entries)))
+    with_entries = {n for n, text in enumerate(pages) for e in entries if e.title in text}
+    assert len(with_entries) <= 2
+    # Cover, contents, the entries (after "About you"), "Your rights".
+    assert len(pages) <= 5
 
 
 def test_each_entry_shows_date_author_nature_and_source(pages):
@@ -270,8 +281,8 @@ def test_each_entry_shows_date_author_nature_and_source(pages):
         "Concern upset at drop-off 10 January 2025, 09:30 · Written by Sam Practitioner · "
         "Opinion or professional judgement · Source: The setting"
     ) in text
-    assert "Concern home visit 8 January 2025, 09:30" in text
-    assert "Source: A third party" in text
+    assert "8 January 2025: [withheld — " in text
+    assert "Concern home visit" not in text
 
 
 def test_dates_are_shown_in_uk_time(pages):
@@ -291,8 +302,8 @@ def test_parent_statement_is_with_its_entry(pages):
 def test_withheld_entry_shows_the_reason_and_nothing_of_its_body(standard, monkeypatch):
     pdf, pages, _ = standard
     text = " ".join(pages)
-    assert "Concern home visit 8 January 2025, 09:30" in text
-    assert f"[withheld — {WITHHELD_REASON}]" in text
+    assert f"8 January 2025: [withheld — {WITHHELD_REASON}]" in text
+    assert "Concern home visit" not in text
     for fragment in ["Grandmother", "court hearing", "health visitor about"]:
         assert fragment not in text
         assert fragment.encode() not in decoded_streams(pdf)
@@ -308,6 +319,91 @@ def test_withheld_entry_shows_the_reason_and_nothing_of_its_body(standard, monke
     render_pack(make_content([STANDARD_ENTRIES[3]]))
     assert WITHHELD_REASON in seen[0]
     assert "Grandmother" not in seen[0]
+
+
+def test_withheld_entry_prints_only_its_date_and_reason():
+    withheld = make_entry(
+        "Update from Leo's social worker",
+        "Safeguarding meeting",
+        3,
+        author_name="Priya Authorname",
+        source_label="Hannah Brooks, Social worker, Calderdale Council",
+        nature_label="Opinion or professional judgement",
+        body="Hannah Brooks asked that the plan is not discussed.",
+        withheld_reason=WITHHELD_REASON,
+    )
+    pdf = render_pack(make_content([make_entry("Shared entry", "Observation", 1), withheld]))
+    text = " ".join(pages_text(pdf))
+    assert f"9 January 2025: [withheld — {WITHHELD_REASON}]" in text
+    for leak in ["Leo's social worker", "Safeguarding meeting", "Priya", "Hannah", "Calderdale"]:
+        assert leak not in text
+    assert "Information withheld (1 record)" in text
+    assert "Some information has been withheld from this pack" in text
+
+
+def test_reading_this_pack_mentions_statements_and_withholding_only_when_there_are_some():
+    plain = " ".join(pages_text(render_pack(make_content(STANDARD_ENTRIES[:3]))))
+    assert STATEMENT_LABEL not in plain
+    assert "Nothing has been withheld from this pack." in plain
+    assert "[withheld" not in plain
+    full = " ".join(pages_text(render_pack(make_content(STANDARD_ENTRIES))))
+    assert f"“{STATEMENT_LABEL}” marks a statement" in full
+    assert "Nothing has been withheld" not in full
+
+
+def test_a_redacted_body_is_printed_as_given_and_the_guide_says_so():
+    entry = make_entry(
+        "Outing", "Observation", 1, body="Amira played with [withheld — x].", redacted=True
+    )
+    text = " ".join(pages_text(render_pack(make_content([entry]))))
+    assert "Amira played with [withheld — x]." in text
+    assert "Some information has been withheld from this pack" in text
+
+
+def test_your_rights_page_has_the_article_15_information(pages):
+    rights = next(n for n, text in enumerate(pages) if "Your rights The UK General" in text)
+    text = " ".join(pages[rights:])
+    for expected in [
+        "Why the information is held",
+        "What kinds of information are held",
+        "Who it has been shared with None recorded.",
+        "How long it is kept",
+        "inaccurate information corrected",
+        "(Article 16)",
+        "Information Commissioner\N{RIGHT SINGLE QUOTATION MARK}s Office Wycliffe House, "
+        "Water Lane Wilmslow, Cheshire SK9 5AF",
+        "Telephone 0303 123 1113",
+        "ico.org.uk/make-a-complaint",
+    ]:
+        assert expected in text
+    assert "Your rights, from page" in pages[1]
+
+
+def test_your_rights_lists_what_it_is_given():
+    content = make_content(
+        [],
+        purposes=["Purpose one."],
+        categories=["Category one."],
+        shared_with=["Calderdale children's services, 3 March 2025"],
+        retention=["Kept for ever and a day."],
+        complaints_procedure="Write to the owner.",
+        third_party_sources=["Rachel Moore, Health visitor"],
+        family_details=[pack_pdf.PackDetail("Phone", "07700 900123")],
+        family_notes=["Dad works nights."],
+    )
+    text = " ".join(pages_text(render_pack(content)))
+    for expected in [
+        "Purpose one.",
+        "Category one.",
+        "Calderdale children's services, 3 March 2025",
+        "Kept for ever and a day.",
+        "Write to the owner.",
+        "Rachel Moore, Health visitor",
+        "Phone 07700 900123",
+        "Dad works nights.",
+    ]:
+        assert expected in text
+    assert "None recorded" not in text
 
 
 def test_every_page_has_the_footer_with_page_x_of_y(pages):
@@ -412,6 +508,12 @@ def test_hostile_markup_anywhere_in_the_pack_is_text_and_fetches_nothing(listene
     entries.append(make_entry(everything, everything, 1, nature_label=everything))
     content = make_content(
         entries,
+        family_details=[pack_pdf.PackDetail(payloads[3], payloads[4])],
+        family_notes=[payloads[5]],
+        purposes=[payloads[6]],
+        shared_with=[payloads[7]],
+        complaints_procedure=payloads[8],
+        third_party_sources=[payloads[9]],
         reference=css_breakout,
         child_name=payloads[0],
         prepared_for=css_breakout,

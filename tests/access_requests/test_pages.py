@@ -117,13 +117,14 @@ def test_working_copy_is_watermarked_and_holds_only_this_child(
         included=True,
         disclosure="withhold",
         withhold_reason="third_party",
+        withhold_note="Shared in confidence.",
         actor=manager,
     )
     client.force_login(manager)
     response = client.get(f"/access-requests/{request_received.pk}/preview.pdf")
     text = pdf_text(response.content)
     assert "Working copy" in text
-    assert "Health visitor's report" in text
+    assert "Health visitor's report" not in text  # a withheld entry's title is not printed
     assert "withheld" in text
     assert "Confidential words from the health visitor" not in text
     assert "Jane Doe" not in text  # a withheld third party is not named either

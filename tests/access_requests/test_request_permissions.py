@@ -33,7 +33,7 @@ MATRIX = [
     ("access_requests:pack", "preparing", expect(set(), {"manager"})),
     ("access_requests:pack", "released", expect({"manager"})),
 ]
-POST_ONLY = {"access_requests:step", "access_requests:entry"}
+POST_ONLY = {"access_requests:step", "access_requests:entry", "access_requests:review"}
 
 
 @pytest.fixture

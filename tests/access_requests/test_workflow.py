@@ -10,7 +10,7 @@ from access_requests import services
 from access_requests.models import AccessRequest, PackRelease, State
 from setting_records.errors import WorkflowError
 from setting_records.models import AccessLogEntry
-from tests.access_requests.conftest import write
+from tests.access_requests.conftest import disclose_reviewed, write
 
 
 def test_reference_and_due_date(request_received):
@@ -94,7 +94,7 @@ def test_third_party_entries_need_a_decision_before_the_meeting(
 ):
     services.identity_verify(request=request_received, method="Passport", actor=manager)
     services.preparation_start(request=request_received, actor=manager)
-    with pytest.raises(WorkflowError, match="1 third-party entry still need"):
+    with pytest.raises(WorkflowError, match="1 entry still need"):
         services.ready_for_meeting(request=request_received, actor=manager)
     entry = request_received.entries.get(record=third_party_record)
     with pytest.raises(WorkflowError, match="reason for withholding"):
@@ -106,6 +106,7 @@ def test_third_party_entries_need_a_decision_before_the_meeting(
         included=True,
         disclosure="withhold",
         withhold_reason="third_party",
+        withhold_note="Jane Doe shared it in confidence and did not consent.",
         actor=manager,
     )
     services.ready_for_meeting(request=request_received, actor=manager)
@@ -134,6 +135,7 @@ def test_attendees_are_checked(request_preparing, manager, mother, father, grand
 
 
 def test_meeting_counts_as_held_only_when_contents_explained(request_preparing, manager, mother):
+    disclose_reviewed(request_preparing, manager)
     services.ready_for_meeting(request=request_preparing, actor=manager)
     services.meeting_schedule(
         request=request_preparing, scheduled_at=timezone.now(), place="Office", actor=manager
@@ -308,7 +310,7 @@ def test_the_page_says_what_each_state_waits_for(
     services.identity_verify(request=request_received, method="Passport", actor=manager)
     assert "Start preparing" in says()
     services.preparation_start(request=request_received, actor=manager)
-    assert "Decide on 1 third-party entry" in says()
+    assert "Decide on 1 entry in the review list" in says()
     assert "Arrange the meeting" in says()
     entry = request_received.entries.get(record=third_party_record)
     services.entry_decide(
