@@ -20,7 +20,7 @@ def give_left_out_entries_a_reason(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("access_requests", "0001_initial"),
+        ("access_requests", "0002_identity_wait_and_extension_reasons"),
         ("children", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
