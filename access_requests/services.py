@@ -944,13 +944,17 @@ def pack_release(
     return release
 
 
-def _finish(request: AccessRequest, to: str, *, actor: User, reason: str) -> AccessRequest:
+def _finish(
+    request: AccessRequest, to: str, *, actor: User, reason: str, **fields
+) -> AccessRequest:
     request = _locked(request)
     _require_manager(actor, request.child)
     if to in {State.WITHDRAWN, State.REFUSED}:
         if not reason.strip():
             raise WorkflowError("Give the reason.")
         request.outcome_reason = reason.strip()
+    for name, value in fields.items():
+        setattr(request, name, value)
     return _move(request, to, actor=actor, reason=f"{State(to).label}: {reason}".strip(": "))
 
 
@@ -981,7 +985,6 @@ def request_refuse(
     for not acting and of the possibility of complaining to the Information Commissioner and of
     seeking a judicial remedy (DPA 2018 s.167).
     """
-    locked = _locked(request)
     if ground not in RefusalGround.values:
         raise WorkflowError("Choose the ground for refusing.")
     if told_how not in Channel.values:
@@ -991,13 +994,18 @@ def request_refuse(
             "Tell the requester of their right to complain to the ICO and to go to court, "
             "and record that they were told."
         )
-    if told_on < locked.received_on or told_on > timezone.localdate():
+    if told_on < request.received_on or told_on > timezone.localdate():
         raise WorkflowError("The requester is told between receipt and today.")
-    locked.refusal_ground = ground
-    locked.refusal_told_on = told_on
-    locked.refusal_told_how = told_how
-    locked.told_of_rights = True
-    return _finish(locked, State.REFUSED, actor=actor, reason=reason)
+    return _finish(
+        request,
+        State.REFUSED,
+        actor=actor,
+        reason=reason,
+        refusal_ground=ground,
+        refusal_told_on=told_on,
+        refusal_told_how=told_how,
+        told_of_rights=True,
+    )
 
 
 def refusal_notice(request: AccessRequest) -> list[str]:

@@ -21,9 +21,7 @@ def amend(record, actor, body):
         name: getattr(record, name)
         for name in ("kind", "sensitivity", "nature", "title", "occurred_at", "source")
     }
-    children_services.record_update(
-        record=record, actor=actor, reason="Typo", **fields, body=body
-    )
+    children_services.record_update(record=record, actor=actor, reason="Typo", **fields, body=body)
 
 
 def hold_meeting(request, manager, person):
@@ -182,7 +180,8 @@ def test_preparing_again_refreezes_and_needs_the_meeting_again(
 
     services.ready_for_meeting(request=request_ready, actor=manager)
     second = services.current_frozen(request_ready)
-    assert second != first and "Late entry" in json.dumps(second.content)
+    assert second != first
+    assert "Late entry" in json.dumps(second.content)
     with pytest.raises(WorkflowError, match="only after the meeting"):
         services.pack_release(
             request=request_ready, recipient_person=request_ready.requester, actor=manager
@@ -194,7 +193,9 @@ def test_preparing_again_refreezes_and_needs_the_meeting_again(
     rendered = []
     real = access_requests.pdf.render_pack
     monkeypatch.setattr(
-        access_requests.pdf, "render_pack", lambda content: rendered.append(content) or real(content)
+        access_requests.pdf,
+        "render_pack",
+        lambda content: rendered.append(content) or real(content),
     )
     release = services.pack_release(
         request=request_ready, recipient_person=request_ready.requester, actor=manager

@@ -7,7 +7,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from access_requests import services
-from access_requests.models import AccessRequest, PackRelease, State
+from access_requests.models import PackRelease, State
 from setting_records.errors import WorkflowError
 from setting_records.models import AccessLogEntry
 from tests.access_requests.conftest import write
@@ -164,7 +164,9 @@ def test_meeting_counts_as_held_only_when_contents_explained(request_preparing, 
 
 def test_release_refused_before_meeting(request_preparing, manager):
     with pytest.raises(WorkflowError, match="only after the meeting"):
-        services.pack_release(request=request_preparing, recipient_person=request_preparing.requester, actor=manager)
+        services.pack_release(
+            request=request_preparing, recipient_person=request_preparing.requester, actor=manager
+        )
     assert not PackRelease.objects.exists()
 
 
@@ -173,7 +175,9 @@ def test_legal_gate_blocks_release_until_advice_allows(request_held, manager):
         request=request_held, kind="appeal", note="Appeal lodged", actor=manager
     )
     with pytest.raises(WorkflowError, match="record legal advice first"):
-        services.pack_release(request=request_held, recipient_person=request_held.requester, actor=manager)
+        services.pack_release(
+            request=request_held, recipient_person=request_held.requester, actor=manager
+        )
     today = timezone.localdate()
     services.legal_advice_record(
         request=request_held,
@@ -185,7 +189,9 @@ def test_legal_gate_blocks_release_until_advice_allows(request_held, manager):
         actor=manager,
     )
     with pytest.raises(WorkflowError, match="not to release"):
-        services.pack_release(request=request_held, recipient_person=request_held.requester, actor=manager)
+        services.pack_release(
+            request=request_held, recipient_person=request_held.requester, actor=manager
+        )
     services.legal_advice_record(
         request=request_held,
         flags=[flag],
@@ -195,7 +201,9 @@ def test_legal_gate_blocks_release_until_advice_allows(request_held, manager):
         outcome="release",
         actor=manager,
     )
-    services.pack_release(request=request_held, recipient_person=request_held.requester, actor=manager)
+    services.pack_release(
+        request=request_held, recipient_person=request_held.requester, actor=manager
+    )
     assert PackRelease.objects.count() == 1
 
 
@@ -207,7 +215,9 @@ def test_release_stores_the_bytes_and_their_hash_once(request_released, manager)
     assert request_released.state == State.COPY_RELEASED
     assert AccessLogEntry.objects.filter(action="pack_released").count() == 1
     with pytest.raises(WorkflowError, match="already been released"):
-        services.pack_release(request=request_released, recipient_person=request_released.requester, actor=manager)
+        services.pack_release(
+            request=request_released, recipient_person=request_released.requester, actor=manager
+        )
     assert PackRelease.objects.count() == 1
 
 
@@ -221,7 +231,9 @@ def test_concurrent_releases_make_exactly_one(request_held, manager):
     def release() -> None:
         try:
             start.wait()
-            services.pack_release(request=request_held, recipient_person=request_held.requester, actor=manager)
+            services.pack_release(
+                request=request_held, recipient_person=request_held.requester, actor=manager
+            )
             outcomes.append("released")
         except WorkflowError:
             outcomes.append("refused")
