@@ -62,6 +62,13 @@ for _state in OPEN_STATES:
     TRANSITIONS[_state] |= {State.WITHDRAWN, State.REFUSED}
 
 
+def _why(text: str) -> str:
+    """A history reason that fits simple-history's 100 characters (the full text is kept on
+    the object itself: ``outcome_reason``, the meeting, the request)."""
+    text = " ".join(text.split())
+    return text if len(text) <= 100 else f"{text[:99]}…"
+
+
 def _locked(request: AccessRequest) -> AccessRequest:
     """The request row, locked for the rest of the transaction (PostgreSQL; SQLite's
     BEGIN IMMEDIATE already lets one writer in at a time), read afresh."""
@@ -450,10 +457,10 @@ def preparation_reopen(*, request: AccessRequest, reason: str, actor: User) -> A
         raise WorkflowError("Say why the information is being prepared again.")
     if PackRelease.objects.filter(request=request).exists():
         raise WorkflowError("The copy has already been released.")
-    _move(request, State.PREPARING, actor=actor, reason=f"Prepared again: {reason.strip()}")
+    _move(request, State.PREPARING, actor=actor, reason=_why(f"Prepared again: {reason}"))
     for frozen in request.frozen_packs.filter(superseded_at__isnull=True):
         frozen.superseded_at = timezone.now()
-        save_as(frozen, actor=actor, reason=f"Set aside: {reason.strip()}")
+        save_as(frozen, actor=actor, reason=_why(f"Set aside: {reason}"))
     meeting = Meeting.objects.filter(request=request).first()
     if meeting is not None and (meeting.held_at or meeting.declined_on):
         meeting.held_at = None
@@ -612,7 +619,7 @@ def meeting_schedule(
         if not reason.strip():
             raise WorkflowError("Say why the meeting is being rearranged.")
         earlier = timezone.localtime(meeting.scheduled_at)
-        why = f"Meeting rearranged from {earlier:%d/%m/%Y %H:%M}: {reason.strip()}"
+        why = _why(f"Meeting rearranged from {earlier:%d/%m/%Y %H:%M}: {reason}")
     meeting.scheduled_at = scheduled_at
     meeting.place = place.strip()
     meeting.run_by = actor
@@ -673,9 +680,8 @@ def attendee_add(
         request, person=person, helper=helper, requester_agreed=requester_agreed
     ):
         raise WorkflowError(refusal)
-    duplicate = meeting.attendees.filter(person=person) if person else None
-    duplicate = duplicate if person else meeting.attendees.filter(helper=helper)
-    if duplicate.exists():
+    same = {"person": person} if person is not None else {"helper": helper}
+    if meeting.attendees.filter(**same).exists():
         raise WorkflowError(f"{person or helper} is already recorded as attending.")
     attendee = Attendee(
         meeting=meeting,
@@ -694,7 +700,7 @@ def attendee_add(
 def _speaks_for_requester(request: AccessRequest, attendee: Attendee) -> bool:
     """The requester, a person with parental responsibility attending with their agreement, or
     their legal representative: an interpreter alone does not make a meeting."""
-    if attendee.helper_id is not None:
+    if attendee.helper is not None:
         return attendee.helper.role == Helper.Role.LEGAL_REPRESENTATIVE
     return attendee.person_id == request.requester_id or attendee.requester_agreed
 
@@ -825,7 +831,11 @@ def next_step(request: AccessRequest) -> list[str]:
             steps = steps if waiting else ["Mark the information ready for the meeting."]
             return steps if meeting else [*steps, "Arrange the meeting."]
         case State.READY_FOR_MEETING:
-            if meeting is None:
+            if changes := changes_since_preparation(request):
+                return [*changes, "Prepare the information again before the meeting."]
+            if blockers := flag_blockers(request):
+                return blockers
+            if meeting is None or meeting.scheduled_at is None:
                 return ["Arrange the meeting."]
             if not meeting.attendees.exists():
                 return ["Record who attends the meeting."]
@@ -901,7 +911,7 @@ def pack_release(
             )
     elif route == ReleaseRoute.AT_MEETING and request.state != State.MEETING_HELD:
         raise WorkflowError("The copy was not handed over at a meeting.")
-    released_to = str(recipient_person) if recipient_person else recipient_helper.name
+    released_to = recipient_helper.name if recipient_helper is not None else str(recipient_person)
     frozen = current_frozen(request)
     content = pack_content(request, prepared_for=released_to, watermark=None)
     pdf = render_pack(content)
@@ -955,7 +965,7 @@ def _finish(
         request.outcome_reason = reason.strip()
     for name, value in fields.items():
         setattr(request, name, value)
-    return _move(request, to, actor=actor, reason=f"{State(to).label}: {reason}".strip(": "))
+    return _move(request, to, actor=actor, reason=_why(f"{State(to).label}: {reason}".strip(": ")))
 
 
 @transaction.atomic
