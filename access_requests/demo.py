@@ -5,6 +5,7 @@ its history, its access-log rows and (for the released one) a real stored PDF.
 """
 
 import datetime
+import itertools
 
 from django.utils import timezone
 
@@ -89,7 +90,8 @@ def create_requests(*, staff: DemoStaff) -> None:
     now = timezone.now()
     found = _parents(staff.first_setting)
     released_pair = _with_confidential_third_party(found)
-    pairs = iter([pair for pair in found if pair is not released_pair])
+    # The last requests (ended ones) may be a second request about an earlier child.
+    pairs = itertools.cycle([pair for pair in found if pair is not released_pair])
 
     def new(days_ago: int, channel: str = "letter", pair=None):
         child, connection = pair or next(pairs)
@@ -167,7 +169,7 @@ def create_requests(*, staff: DemoStaff) -> None:
     released = prepared(27, released_pair)
     _redact_another_childs_name(released, manager)
     released = meeting(released, held=True)
-    services.pack_release(request=released, released_to=str(released.requester), actor=manager)
+    services.pack_release(request=released, recipient_person=released.requester, actor=manager)
     blocked = meeting(prepared(25), held=True)  # held, but blocked by a controversy flag
     services.flag_raise(
         request=blocked,
@@ -177,6 +179,16 @@ def create_requests(*, staff: DemoStaff) -> None:
     )
     closed = meeting(prepared(60), held=True)
     services.request_close(request=closed, actor=manager)
+    # Offered a meeting and declined it: the copy may go by a secure route with a letter.
+    declined = prepared(21)
+    services.ready_for_meeting(request=declined, actor=manager)
+    services.meeting_record_declined(
+        request=declined,
+        offered_on=today - datetime.timedelta(days=3),
+        offered_how="phone",
+        declined_on=today - datetime.timedelta(days=2),
+        actor=manager,
+    )
     services.request_withdraw(
         request=new(9), reason="The parent only wanted the learning journal.", actor=manager
     )
@@ -184,6 +196,48 @@ def create_requests(*, staff: DemoStaff) -> None:
     services.request_refuse(
         request=new(8),
         reason="A repeat of a request answered last month, with nothing new held.",
+        ground="excessive",
+        told_on=today - datetime.timedelta(days=6),
+        told_how="letter",
+        told_of_rights=True,
         actor=manager,
     )
+    _refused_without_pr(staff=staff, today=today)
     del overdue
+
+
+def _refused_without_pr(*, staff: DemoStaff, today: datetime.date) -> None:
+    """A request from someone without parental responsibility: recorded, then refused with the
+    reasons and the requester's rights (UK GDPR Art. 12(4))."""
+    connection = (
+        ChildPerson.objects.filter(
+            child__setting=staff.first_setting,
+            child__left_on__isnull=True,
+            has_parental_responsibility=False,
+        )
+        .select_related("child", "person")
+        .order_by("pk")
+        .first()
+    )
+    if connection is None:
+        return
+    request = services.request_create(
+        child=connection.child,
+        requester=connection.person,
+        received_on=today - datetime.timedelta(days=5),
+        channel="email",
+        actor=staff.manager,
+    )
+    services.request_refuse(
+        request=request,
+        reason=(
+            f"{connection.person} does not hold parental responsibility for "
+            f"{connection.child.first_name}, so the setting cannot give them the child's "
+            "records. A parent with parental responsibility may ask."
+        ),
+        ground="no_parental_responsibility",
+        told_on=today - datetime.timedelta(days=4),
+        told_how="email",
+        told_of_rights=True,
+        actor=staff.manager,
+    )

@@ -10,6 +10,9 @@ from access_requests.models import (
     Controversy,
     Disclosure,
     Helper,
+    RefusalGround,
+    ReleaseRoute,
+    State,
     WithholdReason,
 )
 
@@ -137,10 +140,63 @@ class FlagForm(forms.Form):
 
 
 class AdviceForm(forms.Form):
+    flags = forms.ModelMultipleChoiceField(
+        label=_("The flags this advice answers"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A controversy flagged after this advice needs advice of its own."),
+    )
     adviser = forms.CharField(label=_("Adviser"), max_length=200)
     advised_on = forms.DateField(label=_("Advised on"), widget=DATE)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=AdviceOutcome.choices)
+    redactions_requested = forms.CharField(
+        label=_("Further redactions the adviser asked for"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the advice is to release with further redactions."),
+    )
+
+    def __init__(self, *args, flags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["flags"].queryset = flags
+
+    @staticmethod
+    def form_kwargs(item) -> dict:
+        return {"flags": item.flags.order_by("raised_at", "pk")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("outcome") == AdviceOutcome.RELEASE_REDACTED
+            and not (cleaned.get("redactions_requested") or "").strip()
+        ):
+            self.add_error(
+                "redactions_requested", _("Say which further redactions the adviser asked for.")
+            )
+        return cleaned
+
+
+class RedactionsDoneForm(forms.Form):
+    advice = forms.ModelChoiceField(label=_("Legal advice"), queryset=None)
+    confirmed = forms.BooleanField(
+        label=_("The further redactions the adviser asked for are made in the pack")
+    )
+
+    def __init__(self, *args, advice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advice"].queryset = advice
+
+    @staticmethod
+    def form_kwargs(item) -> dict:
+        return {
+            "advice": item.advice.filter(
+                outcome=AdviceOutcome.RELEASE_REDACTED, redactions_confirmed_at__isnull=True
+            )
+        }
+
+    def service_kwargs(self) -> dict:
+        return {"advice": self.cleaned_data["advice"]}
 
 
 class HelperForm(forms.Form):
@@ -154,10 +210,28 @@ class MeetingForm(forms.Form):
         label=_("Date and time"), widget=DATETIME, input_formats=DATETIME_FORMATS
     )
     place = forms.CharField(label=_("Place"), max_length=200)
+    reason = forms.CharField(
+        label=_("If rearranging, why"),
+        required=False,
+        max_length=300,
+        help_text=_("The earlier date stays in the request's history."),
+    )
 
 
 class AttendeeForm(forms.Form):
     attendee = forms.ChoiceField(label=_("Who attends"))
+    requester_agreed = forms.BooleanField(
+        label=_("The requester agreed to this person attending"),
+        required=False,
+        help_text=_("Needed for a person with parental responsibility who is not the requester."),
+    )
+
+    @staticmethod
+    def form_kwargs(item) -> dict:
+        return {
+            "people": [c.person for c in item.child.connections.select_related("person")],
+            "helpers": list(item.helpers.all()),
+        }
 
     def __init__(self, *args, people, helpers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,7 +243,11 @@ class AttendeeForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         key = self.cleaned_data["attendee"]
-        return {"person": self.people.get(key), "helper": self.helpers.get(key)}
+        return {
+            "person": self.people.get(key),
+            "helper": self.helpers.get(key),
+            "requester_agreed": self.cleaned_data["requester_agreed"],
+        }
 
 
 class HeldForm(forms.Form):
@@ -181,8 +259,68 @@ class HeldForm(forms.Form):
     )
 
 
+class DeclinedForm(forms.Form):
+    offered_on = forms.DateField(label=_("Meeting offered on"), widget=DATE)
+    offered_how = forms.ChoiceField(label=_("Offered by"), choices=Channel.choices)
+    declined_on = forms.DateField(label=_("The parent declined on"), widget=DATE)
+
+
 class ReleaseForm(forms.Form):
-    released_to = forms.CharField(label=_("Handed to"), max_length=200)
+    """The recipient is chosen from the people allowed, never typed (P8-P9)."""
+
+    recipient = forms.ChoiceField(label=_("Handed to"))
+    route = forms.ChoiceField(label=_("How"), choices=ReleaseRoute.choices)
+    explanatory_letter = forms.BooleanField(
+        label=_("An explanatory letter goes with the copy"),
+        required=False,
+        help_text=_("Required when the parent declined the meeting."),
+    )
+
+    @staticmethod
+    def form_kwargs(item) -> dict:
+        from access_requests.services import recipients
+
+        return {"recipients": recipients(item), "declined": item.state == State.MEETING_DECLINED}
+
+    def __init__(self, *args, recipients, declined=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices_by_key = {
+            (f"helper-{r.pk}" if isinstance(r, Helper) else f"person-{r.pk}"): r for r in recipients
+        }
+        self.fields["recipient"].choices = [
+            (key, f"{r} (requester)" if not isinstance(r, Helper) else str(r))
+            for key, r in self.choices_by_key.items()
+        ]
+        if declined:
+            self.fields["route"].choices = [
+                c for c in ReleaseRoute.choices if c[0] != ReleaseRoute.AT_MEETING
+            ]
+
+    def service_kwargs(self) -> dict:
+        chosen = self.choices_by_key[self.cleaned_data["recipient"]]
+        helper = chosen if isinstance(chosen, Helper) else None
+        return {
+            "recipient_person": None if helper else chosen,
+            "recipient_helper": helper,
+            "route": self.cleaned_data["route"],
+            "explanatory_letter": self.cleaned_data["explanatory_letter"],
+        }
+
+
+class RefuseForm(forms.Form):
+    """A refusal and the notice given (UK GDPR Art. 12(4))."""
+
+    ground = forms.ChoiceField(label=_("Ground"), choices=RefusalGround.choices)
+    reason = forms.CharField(
+        label=_("Reasons given to the requester"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    told_on = forms.DateField(label=_("Requester told on"), widget=DATE)
+    told_how = forms.ChoiceField(label=_("Told by"), choices=Channel.choices)
+    told_of_rights = forms.BooleanField(
+        label=_(
+            "They were told they may complain to the ICO and go to court to enforce their right"
+        )
+    )
 
 
 class ReasonForm(forms.Form):
@@ -200,6 +338,8 @@ def today_initial() -> dict:
         "started_on": now.date(),
         "ended_on": now.date(),
         "told_on": now.date(),
+        "offered_on": now.date(),
+        "declined_on": now.date(),
         "advised_on": now.date(),
         "held_at": now,
         "scheduled_at": now + datetime.timedelta(days=7),

@@ -17,6 +17,7 @@ class State(models.TextChoices):
     PREPARING = "preparing", _("Preparing")
     READY_FOR_MEETING = "ready_for_meeting", _("Ready for meeting")
     MEETING_HELD = "meeting_held", _("Meeting held")
+    MEETING_DECLINED = "meeting_declined", _("Meeting offered and declined")
     COPY_RELEASED = "copy_released", _("Copy released")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -29,6 +30,7 @@ OPEN_STATES = {
     State.PREPARING,
     State.READY_FOR_MEETING,
     State.MEETING_HELD,
+    State.MEETING_DECLINED,
     State.COPY_RELEASED,
 }
 
@@ -38,6 +40,17 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     IN_PERSON = "in_person", _("In person")
     PHONE = "phone", _("Phone")
+
+
+class RefusalGround(models.TextChoices):
+    NO_PARENTAL_RESPONSIBILITY = (
+        "no_parental_responsibility",
+        _("The requester does not hold parental responsibility for the child"),
+    )
+    IDENTITY_NOT_CONFIRMED = "identity_not_confirmed", _("Identity could not be confirmed")
+    MANIFESTLY_UNFOUNDED = "manifestly_unfounded", _("Manifestly unfounded (Art. 12(5))")
+    EXCESSIVE = "excessive", _("Excessive, e.g. repetitive (Art. 12(5))")
+    OTHER = "other", _("Other (explained in the reasons)")
 
 
 class AccessRequest(models.Model):
@@ -92,6 +105,18 @@ class AccessRequest(models.Model):
         help_text=_("UK GDPR Art. 12(3): the extension is told together with its reasons."),
     )
     outcome_reason = models.TextField(_("reason"), blank=True)
+    # A refusal (UK GDPR Art. 12(4)): the requester is told, without undue delay and within the
+    # month, why, and that they may complain to the ICO and seek a judicial remedy.
+    refusal_ground = models.CharField(
+        _("ground for refusing"), max_length=30, choices=RefusalGround.choices, blank=True
+    )
+    refusal_told_on = models.DateField(_("requester told of the refusal on"), null=True, blank=True)
+    refusal_told_how = models.CharField(
+        _("told by"), max_length=20, choices=Channel.choices, blank=True
+    )
+    told_of_rights = models.BooleanField(
+        _("told of the right to complain to the ICO and to go to court"), default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -452,9 +477,23 @@ class LegalAdvice(models.Model):
     advised_on = models.DateField(_("advised on"))
     summary = models.TextField(_("summary"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=AdviceOutcome.choices)
+    flags = models.ManyToManyField(
+        ControversyFlag,
+        through="AdviceAnswer",
+        related_name="advice",
+        verbose_name=_("flags it answers"),
+    )
+    redactions_requested = models.TextField(
+        _("further redactions the adviser asked for"), blank=True
+    )
+    redactions_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    redactions_confirmed_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(default=timezone.now)
 
     history = kept_history()
 
@@ -465,16 +504,47 @@ class LegalAdvice(models.Model):
     def __str__(self) -> str:
         return f"{self.adviser}, {self.advised_on}"
 
+    @property
+    def redactions_pending(self) -> bool:
+        return (
+            self.outcome == AdviceOutcome.RELEASE_REDACTED and self.redactions_confirmed_at is None
+        )
+
+
+class AdviceAnswer(models.Model):
+    """Which controversy flags a piece of legal advice answers: a flag raised later needs its
+    own advice (P12)."""
+
+    advice = models.ForeignKey(LegalAdvice, on_delete=models.CASCADE, related_name="answers")
+    flag = models.ForeignKey(ControversyFlag, on_delete=models.CASCADE, related_name="answers")
+
+    history = kept_history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["advice", "flag"], name="advice_answers_flag_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advice} answers {self.flag}"
+
 
 class Meeting(models.Model):
     """The manager goes through the records with the parent before any copy is handed over (P8)."""
 
     request = models.OneToOneField(AccessRequest, on_delete=models.CASCADE, related_name="meeting")
-    scheduled_at = models.DateTimeField(_("date and time"))
-    place = models.CharField(_("place"), max_length=200)
+    scheduled_at = models.DateTimeField(_("date and time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
     run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     contents_explained = models.BooleanField(_("the contents were explained"), default=False)
+    # The policy's "never without discussion" is met by offering the meeting: a parent may
+    # decline it and still receive the copy (UK GDPR Art. 12(3), 15(3)).
+    offered_on = models.DateField(_("meeting offered on"), null=True, blank=True)
+    offered_how = models.CharField(
+        _("offered by"), max_length=20, choices=Channel.choices, blank=True
+    )
+    declined_on = models.DateField(_("parent declined the meeting on"), null=True, blank=True)
 
     history = kept_history()
 
@@ -490,11 +560,18 @@ class Attendee(models.Model):
     helper = models.ForeignKey(
         Helper, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    requester_agreed = models.BooleanField(
+        _("the requester agreed to them attending"),
+        default=False,
+        help_text=_("Needed for a person with parental responsibility who is not the requester."),
+    )
 
     history = kept_history()
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendee_person_once"),
+            models.UniqueConstraint(fields=["meeting", "helper"], name="attendee_helper_once"),
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False, helper__isnull=True)
                 | models.Q(person__isnull=True, helper__isnull=False),
@@ -506,6 +583,49 @@ class Attendee(models.Model):
         return str(self.person or self.helper)
 
 
+class ReleaseRoute(models.TextChoices):
+    AT_MEETING = "at_meeting", _("Handed over at the meeting")
+    COLLECTED = "collected", _("Collected in person")
+    SECURE_EMAIL = "secure_email", _("Secure (encrypted) email")
+    RECORDED_POST = "recorded_post", _("Recorded delivery")
+
+
+# A copy sent without a meeting must go by a route that keeps it from anyone else.
+SECURE_ROUTES = {ReleaseRoute.COLLECTED, ReleaseRoute.SECURE_EMAIL, ReleaseRoute.RECORDED_POST}
+
+
+class FrozenPack(models.Model):
+    """The pack's content fixed when the request became "ready for the meeting".
+
+    The manager goes through this content at the meeting and the released copy is exactly this
+    content with the recipient's name: nothing goes out undiscussed (P9). ``content`` is the
+    canonical JSON of ``PackContent`` (``access_requests.snapshot``), ``sha256`` its fingerprint;
+    ``entries`` records, per prepared entry, the record it shows, when that record last changed
+    and the preparation decision, so a later change can be named.
+    """
+
+    request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="frozen_packs"
+    )
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    entries = models.JSONField(default=list)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    frozen_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["-frozen_at", "-pk"]
+        get_latest_by = ["frozen_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request} frozen {self.frozen_at:%Y-%m-%d %H:%M} ({self.sha256[:12]})"
+
+
 class PackRelease(models.Model):
     """The one copy handed over, immutable: who, to whom, when, and the bytes' SHA-256 (P9)."""
 
@@ -514,12 +634,49 @@ class PackRelease(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     released_to = models.CharField(_("released to"), max_length=200)
+    recipient_person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The requester, when the copy went to them."),
+    )
+    recipient_helper = models.ForeignKey(
+        Helper,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The requester's legal representative, when the copy went to them."),
+    )
+    route = models.CharField(
+        _("how it was handed over"),
+        max_length=20,
+        choices=ReleaseRoute.choices,
+        default=ReleaseRoute.AT_MEETING,
+    )
+    explanatory_letter = models.BooleanField(
+        _("an explanatory letter went with the copy"), default=False
+    )
+    frozen = models.ForeignKey(
+        "FrozenPack", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     released_at = models.DateTimeField(default=timezone.now)
     sha256 = models.CharField(max_length=64)
     file_name = models.CharField(max_length=200)
     size = models.PositiveIntegerField()
 
     history = kept_history()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient_person__isnull=True)
+                | models.Q(recipient_helper__isnull=True),
+                name="release_goes_to_one_recipient",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request} released to {self.released_to}"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_requests import deadlines, forms, review, services
 from access_requests.models import PackRelease, State
-from access_requests.pack import WORKING_COPY, render_for
+from access_requests.pack import WORKING_COPY
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
 from setting_records.models import AccessAction
@@ -58,7 +58,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = item.deadline(timezone.localdate())
     due = deadline.due
     meeting = getattr(item, "meeting", None)
-    people = [c.person for c in item.child.connections.select_related("person")]
     helpers = list(item.helpers.all())
     initial = forms.today_initial()
     context = {
@@ -74,6 +73,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "helpers": helpers,
         "pauses": item.pauses.all(),
         "blockers": services.release_blockers(item),
+        "frozen": services.current_frozen(item),
+        "changes": services.changes_since_preparation(item),
+        "refusal_notice": services.refusal_notice(item),
         "next_steps": services.next_step(item),
         "release": PackRelease.objects.filter(request=item).first(),
         "State": State,
@@ -84,25 +86,26 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pause_end": forms.PauseEndForm(initial=initial),
             "extension": forms.ExtensionForm(initial=initial),
             "flag": forms.FlagForm(),
-            "advice": forms.AdviceForm(initial=initial),
+            "advice": forms.AdviceForm(initial=initial, **forms.AdviceForm.form_kwargs(item)),
+            "redactions_done": forms.RedactionsDoneForm(
+                **forms.RedactionsDoneForm.form_kwargs(item)
+            ),
+            "reprepare": forms.ReasonForm(auto_id="id_reprepare_%s"),
+            "declined": forms.DeclinedForm(initial=initial),
             "helper": forms.HelperForm(),
             "meeting": forms.MeetingForm(initial=initial),
-            "attendee": forms.AttendeeForm(people=people, helpers=helpers),
+            "attendee": forms.AttendeeForm(**forms.AttendeeForm.form_kwargs(item)),
             "held": forms.HeldForm(initial=initial),
-            "release": forms.ReleaseForm(initial={"released_to": str(item.requester)}),
+            "release": forms.ReleaseForm(
+                initial={"route": "at_meeting" if item.state == State.MEETING_HELD else ""},
+                **forms.ReleaseForm.form_kwargs(item),
+            ),
             # Two reason forms on one page: their own ids, the same field name.
             "withdraw": forms.ReasonForm(auto_id="id_withdraw_%s"),
-            "refuse": forms.ReasonForm(auto_id="id_refuse_%s"),
+            "refuse": forms.RefuseForm(auto_id="id_refuse_%s", initial=initial),
         },
     }
     return render(request, "access_requests/request_detail.html", context)
-
-
-def _people_and_helpers(item):
-    return {
-        "people": [c.person for c in item.child.connections.select_related("person")],
-        "helpers": list(item.helpers.all()),
-    }
 
 
 # Each step: the form that takes its input, and the service that carries it out.
@@ -120,14 +123,25 @@ STEPS = {
     "ready": (forms.EmptyForm, services.ready_for_meeting, "Ready for the meeting."),
     "flag": (forms.FlagForm, services.flag_raise, "Controversy flagged."),
     "advice": (forms.AdviceForm, services.legal_advice_record, "Legal advice recorded."),
+    "redactions-done": (
+        forms.RedactionsDoneForm,
+        services.advice_redactions_confirm,
+        "Further redactions confirmed.",
+    ),
+    "reprepare": (forms.ReasonForm, services.preparation_reopen, "Back to preparing."),
     "helper": (forms.HelperForm, services.helper_add, "Recorded against the request."),
     "meeting": (forms.MeetingForm, services.meeting_schedule, "Meeting arranged."),
     "attendee": (forms.AttendeeForm, services.attendee_add, "Attendee recorded."),
     "held": (forms.HeldForm, services.meeting_record_held, "Meeting recorded as held."),
+    "declined": (
+        forms.DeclinedForm,
+        services.meeting_record_declined,
+        "Recorded: the meeting was offered and declined.",
+    ),
     "release": (forms.ReleaseForm, services.pack_release, "Copy released."),
     "close": (forms.EmptyForm, services.request_close, "Request closed."),
     "withdraw": (forms.ReasonForm, services.request_withdraw, "Request withdrawn."),
-    "refuse": (forms.ReasonForm, services.request_refuse, "Request refused."),
+    "refuse": (forms.RefuseForm, services.request_refuse, "Request refused."),
 }
 
 
@@ -137,7 +151,8 @@ def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404("No such step.")
     form_class, service, done = STEPS[step]
-    extra = _people_and_helpers(item) if form_class is forms.AttendeeForm else {}
+    # Forms whose choices depend on the request say so with a form_kwargs(item) hook.
+    extra = form_class.form_kwargs(item) if hasattr(form_class, "form_kwargs") else {}
     form = form_class(request.POST, **extra)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -204,16 +219,29 @@ PREVIEW_STATES = {
     State.PREPARING,
     State.READY_FOR_MEETING,
     State.MEETING_HELD,
+    State.MEETING_DECLINED,
     State.COPY_RELEASED,
 }
 
 
 def request_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The manager's working copy: watermarked, never the copy handed over."""
+    """The manager's working copy: watermarked, never the copy handed over.
+
+    Once the pack is fixed for the meeting this is the fixed content, the one the manager goes
+    through with the parent and the one released.
+    """
+    from access_requests.pdf import render_pack
+
     item = access.get_access_request(request.user, pk)
     if item.state not in PREVIEW_STATES:
         raise PermissionDenied
-    pdf = render_for(item, prepared_for=str(item.requester), watermark=WORKING_COPY)
+    try:
+        content = services.pack_content(
+            item, prepared_for=str(item.requester), watermark=WORKING_COPY
+        )
+    except WorkflowError as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
+    pdf = render_pack(content)
     access_log.append(
         action=AccessAction.PACK_PREVIEWED,
         actor=request.user,

@@ -108,7 +108,9 @@ def request_held(request_preparing, manager, mother):
 
 @pytest.fixture
 def request_released(request_held, manager):
-    services.pack_release(request=request_held, released_to="Farah Khan", actor=manager)
+    services.pack_release(
+        request=request_held, recipient_person=request_held.requester, actor=manager
+    )
     request_held.refresh_from_db()
     return request_held
 

@@ -7,7 +7,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from access_requests import services
-from access_requests.models import AccessRequest, PackRelease, State
+from access_requests.models import PackRelease, State
 from setting_records.errors import WorkflowError
 from setting_records.models import AccessLogEntry
 from tests.access_requests.conftest import disclose_reviewed, write
@@ -24,16 +24,21 @@ def test_reference_and_due_date(request_received):
     )
 
 
-def test_someone_without_parental_responsibility_cannot_ask(child, grandmother, manager):
+def test_someone_without_parental_responsibility_is_recorded_but_cannot_go_on(
+    child, grandmother, manager
+):
+    request = services.request_create(
+        child=child,
+        requester=grandmother,
+        received_on=timezone.localdate(),
+        channel="email",
+        actor=manager,
+    )
+    assert request.state == State.RECEIVED
     with pytest.raises(WorkflowError, match="does not hold parental responsibility"):
-        services.request_create(
-            child=child,
-            requester=grandmother,
-            received_on=timezone.localdate(),
-            channel="email",
-            actor=manager,
-        )
-    assert not AccessRequest.objects.exists()
+        services.identity_verify(request=request, method="Passport", actor=manager)
+    request.refresh_from_db()
+    assert request.state == State.RECEIVED
 
 
 def test_a_restricted_requester_is_flagged_before_anything_is_prepared(child, father, manager):
@@ -161,17 +166,24 @@ def test_meeting_counts_as_held_only_when_contents_explained(request_preparing, 
 
 def test_release_refused_before_meeting(request_preparing, manager):
     with pytest.raises(WorkflowError, match="only after the meeting"):
-        services.pack_release(request=request_preparing, released_to="Farah Khan", actor=manager)
+        services.pack_release(
+            request=request_preparing, recipient_person=request_preparing.requester, actor=manager
+        )
     assert not PackRelease.objects.exists()
 
 
 def test_legal_gate_blocks_release_until_advice_allows(request_held, manager):
-    services.flag_raise(request=request_held, kind="appeal", note="Appeal lodged", actor=manager)
+    flag = services.flag_raise(
+        request=request_held, kind="appeal", note="Appeal lodged", actor=manager
+    )
     with pytest.raises(WorkflowError, match="record legal advice first"):
-        services.pack_release(request=request_held, released_to="Farah Khan", actor=manager)
+        services.pack_release(
+            request=request_held, recipient_person=request_held.requester, actor=manager
+        )
     today = timezone.localdate()
     services.legal_advice_record(
         request=request_held,
+        flags=[flag],
         adviser="LA legal",
         advised_on=today,
         summary="No",
@@ -179,16 +191,21 @@ def test_legal_gate_blocks_release_until_advice_allows(request_held, manager):
         actor=manager,
     )
     with pytest.raises(WorkflowError, match="not to release"):
-        services.pack_release(request=request_held, released_to="Farah Khan", actor=manager)
+        services.pack_release(
+            request=request_held, recipient_person=request_held.requester, actor=manager
+        )
     services.legal_advice_record(
         request=request_held,
+        flags=[flag],
         adviser="LA legal",
         advised_on=today,
         summary="Yes",
         outcome="release",
         actor=manager,
     )
-    services.pack_release(request=request_held, released_to="Farah Khan", actor=manager)
+    services.pack_release(
+        request=request_held, recipient_person=request_held.requester, actor=manager
+    )
     assert PackRelease.objects.count() == 1
 
 
@@ -200,7 +217,9 @@ def test_release_stores_the_bytes_and_their_hash_once(request_released, manager)
     assert request_released.state == State.COPY_RELEASED
     assert AccessLogEntry.objects.filter(action="pack_released").count() == 1
     with pytest.raises(WorkflowError, match="already been released"):
-        services.pack_release(request=request_released, released_to="Farah Khan", actor=manager)
+        services.pack_release(
+            request=request_released, recipient_person=request_released.requester, actor=manager
+        )
     assert PackRelease.objects.count() == 1
 
 
@@ -214,7 +233,9 @@ def test_concurrent_releases_make_exactly_one(request_held, manager):
     def release() -> None:
         try:
             start.wait()
-            services.pack_release(request=request_held, released_to="Farah Khan", actor=manager)
+            services.pack_release(
+                request=request_held, recipient_person=request_held.requester, actor=manager
+            )
             outcomes.append("released")
         except WorkflowError:
             outcomes.append("refused")
