@@ -282,8 +282,18 @@ def test_extension_refused_once_the_request_has_ended(manager, end, request):
         services.request_close(request=item, actor=manager)
     else:
         item = request.getfixturevalue("request_received")
-        finish = services.request_withdraw if end == "withdraw" else services.request_refuse
-        finish(request=item, reason="No longer wanted", actor=manager)
+        if end == "withdraw":
+            services.request_withdraw(request=item, reason="No longer wanted", actor=manager)
+        else:
+            services.request_refuse(
+                request=item,
+                reason="A repeat of a request answered last month",
+                ground="excessive",
+                told_on=timezone.localdate(),
+                told_how="letter",
+                told_of_rights=True,
+                actor=manager,
+            )
     with pytest.raises(WorkflowError, match="an ended request is not extended"):
         extend(item, manager, told_on=item.received_on)
     item.refresh_from_db()

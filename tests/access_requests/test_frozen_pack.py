@@ -13,7 +13,7 @@ from access_requests.pdf import PackContent, PackEntry
 from children import services as children_services
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
-from tests.access_requests.conftest import write
+from tests.access_requests.conftest import disclose_reviewed, write
 
 
 def amend(record, actor, body):
@@ -45,6 +45,7 @@ def hold_meeting(request, manager, person):
 
 @pytest.fixture
 def request_ready(request_preparing, manager):
+    disclose_reviewed(request_preparing, manager)
     services.ready_for_meeting(request=request_preparing, actor=manager)
     request_preparing.refresh_from_db()
     return request_preparing
@@ -153,6 +154,9 @@ def test_a_changed_decision_blocks_release(request_ready, manager, mother, gener
     hold_meeting(request_ready, manager, mother)
     entry = request_ready.entries.get(record=general_record)
     entry.included = False
+    entry.disclosure = "withhold"
+    entry.withhold_reason = "other"
+    entry.withhold_note = "Taken out after the pack was fixed"
     save_as(entry, actor=manager, reason="Changed behind the workflow's back")
     assert services.changes_since_preparation(request_ready) == [
         f"The decision on “{general_record.title}” was changed since preparation."

@@ -11,13 +11,14 @@ from access_requests.models import Attendee, Meeting, PackRelease, State
 from children.models import ChildPerson
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
-from tests.access_requests.conftest import register
+from tests.access_requests.conftest import disclose_reviewed, register
 
 HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
 def ready(request_preparing, manager):
+    disclose_reviewed(request_preparing, manager)
     services.ready_for_meeting(request=request_preparing, actor=manager)
     request_preparing.refresh_from_db()
     return request_preparing

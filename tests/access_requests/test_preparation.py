@@ -61,7 +61,7 @@ def hold_and_release(request, manager, mother) -> str:
         contents_explained=True,
         actor=manager,
     )
-    release = services.pack_release(request=request, released_to="Farah Khan", actor=manager)
+    release = services.pack_release(request=request, recipient_person=request.requester, actor=manager)
     return pdf_text(services.released_bytes(release))
 
 
@@ -386,6 +386,10 @@ def test_family_notes_are_in_the_pack(request_received, manager, child, setting)
 
 
 def test_meeting_date_is_the_day_it_was_held(request_received, manager, mother, general_record):
+    type(request_received).objects.filter(pk=request_received.pk).update(
+        received_on=timezone.localdate() - datetime.timedelta(days=10)
+    )
+    request_received.refresh_from_db()
     prepare(request_received, manager)
     services.ready_for_meeting(request=request_received, actor=manager)
     scheduled = timezone.now() - datetime.timedelta(days=5)
