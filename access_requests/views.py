@@ -6,144 +6,195 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_requests import deadlines, forms, services
-from access_requests.models import PackRelease, State
+from access_requests import deadlines, forms, services, steps
+from access_requests.models import OPEN_STATES, AccessRequest, PackRelease, State
 from access_requests.pack import WORKING_COPY, render_for
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
+from setting_records.history import attach_users
 from setting_records.models import AccessAction
 
 logger = logging.getLogger(__name__)
 
 
+LIST_FILTERS = {"open": _("Open"), "ended": _("Ended")}
+
+
 def request_list(request: HttpRequest) -> HttpResponse:
+    """Open requests by due date, the overdue first; ended ones newest first."""
     if not access.managed_settings(request.user).exists():
         raise Http404("Access requests are for managers.")
+    show = request.GET.get("show")
+    show = show if show in LIST_FILTERS else "open"
     requests = (
         access.visible_access_requests(request.user)
         .select_related("child", "requester")
         .prefetch_related("pauses")
     )
-    page = Paginator(requests, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    if show == "open":
+        # The due date depends on pauses and extensions worked out in Python, and a setting
+        # has few open requests at a time: sort them all, then page.
+        items = list(requests.filter(state__in=OPEN_STATES))
+        for item in items:
+            _with_due(item, today)
+        items.sort(key=lambda item: (item.due is None, item.due or today, item.pk))
+    else:
+        items = requests.exclude(state__in=OPEN_STATES)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
     for item in page.object_list:
-        item.due = item.due_on()
-        item.days_left = deadlines.days_left(due=item.due, today=today) if item.due else None
-    return render(request, "access_requests/request_list.html", {"page": page})
+        if show == "ended":
+            item.due = item.days_left = None
+    seen = set(
+        access.visible_children(request.user)
+        .filter(pk__in={item.child_id for item in page.object_list})
+        .values_list("pk", flat=True)
+    )
+    for item in page.object_list:
+        item.child_visible = item.child_id in seen
+    context = {"page": page, "show": show, "filters": LIST_FILTERS}
+    return render(request, "access_requests/request_list.html", context)
+
+
+def _with_due(item: AccessRequest, today) -> None:
+    item.due = item.due_on() if item.state != State.COPY_RELEASED else None
+    item.days_left = deadlines.days_left(due=item.due, today=today) if item.due else None
 
 
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
+    """Two steps without JavaScript: choose the child, then the requester from its register."""
     managed = access.managed_settings(request.user)
     if not managed.exists():
         raise Http404("Access requests are for managers.")
     children = access.visible_children(request.user).filter(setting__in=managed)
-    people = access.visible_people(request.user).filter(setting__in=managed)
-    form = forms.RequestForm(request.POST or None, children=children, people=people)
+    source = request.POST if request.method == "POST" else request.GET
+    chooser = forms.ChildChoiceForm(source if "child" in source else None, children=children)
+    if not chooser.is_valid():
+        return render(request, "access_requests/request_form.html", {"chooser": chooser})
+    child = chooser.cleaned_data["child"]
+    connections = list(child.connections.select_related("person"))
+    people = access.visible_people(request.user).filter(connections__child=child)
+    form = forms.RequestForm(
+        request.POST if request.method == "POST" else None,
+        child=child,
+        people=people,
+        connections=connections,
+        open_requests=access.visible_access_requests(request.user).filter(
+            child=child, state__in=OPEN_STATES
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.request_create(actor=request.user, **form.cleaned_data)
+            created = services.request_create(
+                actor=request.user, child=child, **form.service_kwargs()
+            )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Request {created.reference} recorded.")
             return redirect(created)
-    return render(request, "access_requests/request_form.html", {"form": form})
+    context = {"form": form, "child": child}
+    return render(request, "access_requests/request_form.html", context)
+
+
+def _render_detail(
+    request: HttpRequest,
+    item: AccessRequest,
+    *,
+    step: str | None = None,
+    form=None,
+    status: int = 200,
+) -> HttpResponse:
+    """The request page, showing one step's form: the current one, or the step asked for."""
+    today = timezone.localdate()
+    finished = steps.is_finished(item)
+    current = steps.current_step(item)
+    side = steps.side_steps(item, current)
+    # A step that ends the request is offered as a link; its form appears, as a confirmation,
+    # only when asked for (?step=close) or posted.
+    confirming = step is not None
+    if step is None:
+        asked = request.GET.get("step")
+        step = asked if asked in side or asked == current else current
+        confirming = asked is not None and asked == step
+    if form is None and step is not None:
+        form = steps.build_form(item, step)
+    due = None if finished else item.due_on()
+    meeting = getattr(item, "meeting", None)
+    history = list(item.history.order_by("-history_date", "-history_id"))
+    attach_users(history)
+    restrictions = [
+        c for c in item.child.connections.select_related("person") if c.restriction.strip()
+    ]
+    context = {
+        "item": item,
+        "State": State,
+        "finished": finished,
+        "progress": steps.progress(item),
+        "step": step,
+        "spec": steps.STEPS.get(step) if step else None,
+        "form": form,
+        "is_current": step == current,
+        "confirming": confirming,
+        "forms": {step.replace("-", "_"): form} if step else {},
+        "errors": form.errors if form is not None and form.is_bound else {},
+        "side_steps": [(name, steps.STEPS[name]) for name in side],
+        "due": due,
+        "paused": steps.is_paused(item),
+        "days_left": deadlines.days_left(due=due, today=today) if due else None,
+        "meeting": meeting,
+        "attendees": meeting.attendees.select_related("person", "helper") if meeting else [],
+        "helpers": list(item.helpers.all()),
+        "entries": item.entries.select_related("record").order_by("record__occurred_at"),
+        "flags": item.flags.all(),
+        "advice": item.advice.all(),
+        "pauses": item.pauses.all(),
+        "blockers": services.release_blockers(item) if item.state == State.MEETING_HELD else [],
+        "next_steps": [] if finished else services.next_step(item),
+        "release": PackRelease.objects.filter(request=item).first(),
+        "restrictions": restrictions,
+        "history": history,
+    }
+    return render(request, "access_requests/request_detail.html", context, status=status)
 
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_access_request(request.user, pk)
-    due = item.due_on()
-    meeting = getattr(item, "meeting", None)
-    people = [c.person for c in item.child.connections.select_related("person")]
-    helpers = list(item.helpers.all())
-    initial = forms.today_initial()
-    context = {
-        "item": item,
-        "due": due,
-        "days_left": deadlines.days_left(due=due, today=timezone.localdate()) if due else None,
-        "meeting": meeting,
-        "attendees": meeting.attendees.select_related("person", "helper") if meeting else [],
-        "entries": item.entries.select_related("record").order_by("record__occurred_at"),
-        "flags": item.flags.all(),
-        "advice": item.advice.all(),
-        "helpers": helpers,
-        "pauses": item.pauses.all(),
-        "blockers": services.release_blockers(item),
-        "next_steps": services.next_step(item),
-        "release": PackRelease.objects.filter(request=item).first(),
-        "State": State,
-        "forms": {
-            "identity": forms.IdentityForm(),
-            "pause_start": forms.PauseStartForm(initial=initial),
-            "pause_end": forms.PauseEndForm(initial=initial),
-            "extension": forms.ExtensionForm(initial=initial),
-            "flag": forms.FlagForm(),
-            "advice": forms.AdviceForm(initial=initial),
-            "helper": forms.HelperForm(),
-            "meeting": forms.MeetingForm(initial=initial),
-            "attendee": forms.AttendeeForm(people=people, helpers=helpers),
-            "held": forms.HeldForm(initial=initial),
-            "release": forms.ReleaseForm(initial={"released_to": str(item.requester)}),
-            # Two reason forms on one page: their own ids, the same field name.
-            "withdraw": forms.ReasonForm(auto_id="id_withdraw_%s"),
-            "refuse": forms.ReasonForm(auto_id="id_refuse_%s"),
-        },
-    }
-    return render(request, "access_requests/request_detail.html", context)
+    return _render_detail(request, item)
 
 
-def _people_and_helpers(item):
-    return {
-        "people": [c.person for c in item.child.connections.select_related("person")],
-        "helpers": list(item.helpers.all()),
-    }
-
-
-# Each step: the form that takes its input, and the service that carries it out.
-STEPS = {
-    "verify-identity": (forms.IdentityForm, services.identity_verify, "Identity verified."),
-    "pause": (forms.PauseStartForm, services.pause_start, "Clock stopped."),
-    "resume": (forms.PauseEndForm, services.pause_end, "Clock restarted."),
-    "extend": (forms.ExtensionForm, services.extension_record, "Deadline extended."),
-    "prepare": (forms.EmptyForm, services.preparation_start, "Preparation started."),
-    "ready": (forms.EmptyForm, services.ready_for_meeting, "Ready for the meeting."),
-    "flag": (forms.FlagForm, services.flag_raise, "Controversy flagged."),
-    "advice": (forms.AdviceForm, services.legal_advice_record, "Legal advice recorded."),
-    "helper": (forms.HelperForm, services.helper_add, "Recorded against the request."),
-    "meeting": (forms.MeetingForm, services.meeting_schedule, "Meeting arranged."),
-    "attendee": (forms.AttendeeForm, services.attendee_add, "Attendee recorded."),
-    "held": (forms.HeldForm, services.meeting_record_held, "Meeting recorded as held."),
-    "release": (forms.ReleaseForm, services.pack_release, "Copy released."),
-    "close": (forms.EmptyForm, services.request_close, "Request closed."),
-    "withdraw": (forms.ReasonForm, services.request_withdraw, "Request withdrawn."),
-    "refuse": (forms.ReasonForm, services.request_refuse, "Request refused."),
-}
-
-
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Carry out one step. Bad input or a broken rule shows the page again with the form as
+    typed and the error beside it; a GET (a bookmark, a reload) goes to the request page."""
     item = access.get_access_request(request.user, pk)
-    if step not in STEPS:
+    if step not in steps.STEPS:
         raise Http404("No such step.")
-    form_class, service, done = STEPS[step]
-    extra = _people_and_helpers(item) if form_class is forms.AttendeeForm else {}
-    form = form_class(request.POST, **extra)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    if request.method == "GET":
         return redirect(item)
-    kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
-    try:
-        service(request=item, actor=request.user, **kwargs)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return redirect(item)
+    spec = steps.STEPS[step]
+    if spec.confirm and request.POST.get("confirmed") != "yes":
+        # Ending a request is asked twice: show the confirmation, keeping what was typed.
+        kwargs = spec.form_kwargs(item)
+        form = spec.form_class(initial=request.POST.dict(), **kwargs)
+        return _render_detail(request, item, step=step, form=form)
+    form = steps.build_form(item, step, request.POST)
+    if form.is_valid():
+        kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
+        try:
+            spec.service(request=item, actor=request.user, **kwargs)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, str(spec.done))
+            return redirect(item)
+    # The service may have locked and re-read the row; show it as it now stands.
+    item = access.get_access_request(request.user, pk)
+    return _render_detail(request, item, step=step, form=form)
 
 
 @require_POST

@@ -1,0 +1,300 @@
+"""The request page, step by step: which step a request is on, and what each step is.
+
+``STEPS`` is the one place that maps a step's name (the last part of its URL) to the form that
+takes its input, the service that carries it out and the message shown when it is done.
+``current_step()`` is the one place that says which step a request in a given state shows;
+``side_steps()`` lists what else may be done from the page, offered behind a disclosure.
+The page builds the form of the one step it shows and no other.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms as django_forms
+from django.utils.translation import gettext_lazy as _
+
+from access_requests import forms, services
+from access_requests.models import AccessRequest, Meeting, State
+
+
+def _no_kwargs(item: AccessRequest) -> dict[str, Any]:
+    return {}
+
+
+def _attendee_kwargs(item: AccessRequest) -> dict[str, Any]:
+    return {
+        "people": [c.person for c in item.child.connections.select_related("person")],
+        "helpers": list(item.helpers.all()),
+    }
+
+
+def _release_kwargs(item: AccessRequest) -> dict[str, Any]:
+    return {"initial": {"released_to": str(item.requester)}}
+
+
+@dataclass(frozen=True)
+class Step:
+    form_class: type[django_forms.Form]
+    service: Callable[..., Any]
+    done: str
+    title: str
+    button: str
+    #: Extra keyword arguments for the form, from the request (choices, initial values).
+    form_kwargs: Callable[[AccessRequest], dict[str, Any]] = _no_kwargs
+    #: Ends the request: offered as a link to a confirmation, and acted on only once confirmed.
+    confirm: bool = False
+    #: Said above the form: what the step does, in the manager's words.
+    intro: str = ""
+    #: The template that renders this step's form; takes ``item``, ``form``, ``step`` and
+    #: ``spec`` (this Step). A step that needs more than a list of fields names its own.
+    template: str = "access_requests/step_form.html"
+    #: What the manager needs to see to take the step, shown above its form; takes ``item``,
+    #: ``forms`` (the step's form under its name, dashes as underscores) and ``errors``.
+    partial: str = ""
+    danger: bool = field(default=False)
+
+
+STEPS: dict[str, Step] = {
+    "verify-identity": Step(
+        forms.IdentityForm,
+        services.identity_verify,
+        _("Identity verified."),
+        _("Verify identity and parental responsibility"),
+        _("Identity verified"),
+        intro=_(
+            "Check who the requester is, and that they hold parental responsibility for the "
+            "child or act for someone who does."
+        ),
+    ),
+    "pause": Step(
+        forms.PauseStartForm,
+        services.pause_start,
+        _("Clock stopped."),
+        _("Stop the clock"),
+        _("Stop the clock"),
+        intro=_("Only while waiting for a clarification that is reasonably needed."),
+    ),
+    "resume": Step(
+        forms.PauseEndForm,
+        services.pause_end,
+        _("Clock restarted."),
+        _("Restart the clock"),
+        _("Restart the clock"),
+    ),
+    "extend": Step(
+        forms.ExtensionForm,
+        services.extension_record,
+        _("Deadline extended."),
+        _("Extend the deadline"),
+        _("Extend the deadline"),
+        intro=_("Complex or numerous requests only, and the requester must be told why."),
+    ),
+    "prepare": Step(
+        forms.EmptyForm,
+        services.preparation_start,
+        _("Preparation started."),
+        _("Prepare the information"),
+        _("Start preparing"),
+        intro=_("Every entry on the child goes in by default; then review each one."),
+    ),
+    "ready": Step(
+        forms.EmptyForm,
+        services.ready_for_meeting,
+        _("Ready for the meeting."),
+        _("Review the entries"),
+        _("Ready for the meeting"),
+        partial="access_requests/includes/review.html",
+    ),
+    "flag": Step(
+        forms.FlagForm,
+        services.flag_raise,
+        _("Controversy flagged."),
+        _("Flag a controversy"),
+        _("Flag a controversy"),
+        intro=_("A court case, legal action or appeal: the copy then waits for legal advice."),
+        partial="access_requests/includes/controversy.html",
+    ),
+    "advice": Step(
+        forms.AdviceForm,
+        services.legal_advice_record,
+        _("Legal advice recorded."),
+        _("Record legal advice"),
+        _("Record legal advice"),
+        partial="access_requests/includes/controversy.html",
+    ),
+    "helper": Step(
+        forms.HelperForm,
+        services.helper_add,
+        _("Recorded against the request."),
+        _("Record a representative or interpreter"),
+        _("Record a representative or interpreter"),
+        partial="access_requests/includes/meeting.html",
+    ),
+    "meeting": Step(
+        forms.MeetingForm,
+        services.meeting_schedule,
+        _("Meeting arranged."),
+        _("Arrange the meeting"),
+        _("Arrange the meeting"),
+        partial="access_requests/includes/meeting.html",
+    ),
+    "attendee": Step(
+        forms.AttendeeForm,
+        services.attendee_add,
+        _("Attendee recorded."),
+        _("Who attends the meeting"),
+        _("Check and add attendee"),
+        form_kwargs=_attendee_kwargs,
+        partial="access_requests/includes/meeting.html",
+    ),
+    "held": Step(
+        forms.HeldForm,
+        services.meeting_record_held,
+        _("Meeting recorded as held."),
+        _("Record the meeting as held"),
+        _("Record the meeting as held"),
+        partial="access_requests/includes/meeting.html",
+    ),
+    "release": Step(
+        forms.ReleaseForm,
+        services.pack_release,
+        _("Copy released."),
+        _("Release the copy"),
+        _("Release the copy"),
+        form_kwargs=_release_kwargs,
+        intro=_(
+            "This makes the one copy to be handed over, watermarked for its recipient. "
+            "It can be done once."
+        ),
+        partial="access_requests/includes/meeting.html",
+    ),
+    "close": Step(
+        forms.EmptyForm,
+        services.request_close,
+        _("Request closed."),
+        _("Close the request"),
+        _("Close the request"),
+        confirm=True,
+        intro=_("Closing ends the request: nothing more can be done on it."),
+    ),
+    "withdraw": Step(
+        forms.ReasonForm,
+        services.request_withdraw,
+        _("Request withdrawn."),
+        _("Withdrawn by the requester"),
+        _("Withdraw the request"),
+        confirm=True,
+        danger=True,
+        intro=_("Record that the requester withdrew the request. This ends it."),
+    ),
+    "refuse": Step(
+        forms.ReasonForm,
+        services.request_refuse,
+        _("Request refused."),
+        _("Refuse the request"),
+        _("Refuse the request"),
+        confirm=True,
+        danger=True,
+        intro=_("Refusing ends the request. The requester must be told why."),
+    ),
+}
+
+#: The progress line: each step of the workflow, as the state it leads to.
+PROGRESS: list[tuple[str, str]] = [
+    (State.RECEIVED, _("Received")),
+    (State.IDENTITY_VERIFIED, _("Identity")),
+    (State.PREPARING, _("Preparing")),
+    (State.READY_FOR_MEETING, _("Ready for the meeting")),
+    (State.MEETING_HELD, _("Meeting held")),
+    (State.COPY_RELEASED, _("Copy released")),
+    (State.CLOSED, _("Closed")),
+]
+ENDED_EARLY = {State.WITHDRAWN, State.REFUSED}
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    label: str
+    status: str  # "done", "current" or "todo"
+
+
+def progress(item: AccessRequest) -> list[ProgressStep]:
+    """The progress line; a withdrawn or refused request ends it with that outcome."""
+    if item.state in ENDED_EARLY:
+        return [ProgressStep(str(label), "todo") for _state, label in PROGRESS[:-1]] + [
+            ProgressStep(item.get_state_display(), "current")
+        ]
+    states = [state for state, _label in PROGRESS]
+    at = states.index(item.state)
+    return [
+        ProgressStep(str(label), "done" if i < at else "current" if i == at else "todo")
+        for i, (_state, label) in enumerate(PROGRESS)
+    ]
+
+
+def _meeting(item: AccessRequest) -> Meeting | None:
+    return Meeting.objects.filter(request=item).first()
+
+
+def is_paused(item: AccessRequest) -> bool:
+    return any(pause.ended_on is None for pause in item.pauses.all())
+
+
+def is_finished(item: AccessRequest) -> bool:
+    """Answered or ended: the page then offers nothing but the copy and the history."""
+    return not item.is_open or item.state == State.COPY_RELEASED
+
+
+def current_step(item: AccessRequest) -> str | None:
+    """The one step the request waits for, by its state; None once nothing is left to do."""
+    match item.state:
+        case State.RECEIVED:
+            return "verify-identity"
+        case State.IDENTITY_VERIFIED:
+            return "prepare"
+        case State.PREPARING:
+            return "ready"
+        case State.READY_FOR_MEETING:
+            meeting = _meeting(item)
+            if meeting is None:
+                return "meeting"
+            if not meeting.attendees.exists():
+                return "attendee"
+            return "held"
+        case State.MEETING_HELD:
+            if item.flags.exists() and not item.advice.exists():
+                return "advice"
+            return "release"
+        case State.COPY_RELEASED:
+            return "close"
+    return None
+
+
+def side_steps(item: AccessRequest, current: str | None) -> list[str]:
+    """What else may be done from the page, offered behind a disclosure."""
+    if is_finished(item):
+        return []
+    steps = ["resume" if is_paused(item) else "pause"]
+    if not item.extension_months:
+        steps.append("extend")
+    if item.state in {State.PREPARING, State.READY_FOR_MEETING}:
+        meeting = _meeting(item)
+        steps.append("meeting")
+        if meeting is not None and meeting.held_at is None:
+            steps += ["helper", "attendee"]
+    steps.append("flag")
+    if item.flags.exists():
+        steps.append("advice")
+    if item.state == State.MEETING_HELD:
+        steps.append("close")
+    steps += ["withdraw", "refuse"]
+    return [step for step in steps if step != current]
+
+
+def build_form(item: AccessRequest, step: str, data=None) -> django_forms.Form:
+    spec = STEPS[step]
+    kwargs = spec.form_kwargs(item)
+    if data is None:
+        kwargs.setdefault("initial", forms.today_initial())
+    return spec.form_class(data, **kwargs)
