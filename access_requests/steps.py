@@ -5,6 +5,18 @@ takes its input, the service that carries it out and the message shown when it i
 ``current_step()`` is the one place that says which step a request in a given state shows;
 ``side_steps()`` lists what else may be done from the page, offered behind a disclosure.
 The page builds the form of the one step it shows and no other.
+
+How a step plugs into the page:
+1. a form in ``forms.py`` (``service_kwargs()`` when its fields are not the service's keyword
+   arguments) and a service taking ``request=`` and ``actor=``;
+2. an entry in ``STEPS``: form, service, message, title, button; ``form_kwargs`` for choices
+   drawn from the request; ``partial`` for the facts shown above the form (a template under
+   ``templates/access_requests/includes/`` taking ``item``, ``forms`` and ``errors``);
+   ``template`` when the form needs more than its fields listed; ``confirm=True`` when it ends
+   the request;
+3. either a case in ``current_step()`` (it is what a state waits for) or a line in
+   ``side_steps()`` (offered under "Other actions").
+The URL ``/access-requests/<pk>/<step>/`` and its error handling come with the entry.
 """
 
 from collections.abc import Callable
@@ -12,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms as django_forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from access_requests import forms, services
@@ -33,19 +46,23 @@ def _release_kwargs(item: AccessRequest) -> dict[str, Any]:
     return {"initial": {"released_to": str(item.requester)}}
 
 
+#: Words for the manager, translated when shown.
+Text = str | Promise
+
+
 @dataclass(frozen=True)
 class Step:
     form_class: type[django_forms.Form]
     service: Callable[..., Any]
-    done: str
-    title: str
-    button: str
+    done: Text
+    title: Text
+    button: Text
     #: Extra keyword arguments for the form, from the request (choices, initial values).
     form_kwargs: Callable[[AccessRequest], dict[str, Any]] = _no_kwargs
     #: Ends the request: offered as a link to a confirmation, and acted on only once confirmed.
     confirm: bool = False
     #: Said above the form: what the step does, in the manager's words.
-    intro: str = ""
+    intro: Text = ""
     #: The template that renders this step's form; takes ``item``, ``form``, ``step`` and
     #: ``spec`` (this Step). A step that needs more than a list of fields names its own.
     template: str = "access_requests/step_form.html"
@@ -201,7 +218,7 @@ STEPS: dict[str, Step] = {
 }
 
 #: The progress line: each step of the workflow, as the state it leads to.
-PROGRESS: list[tuple[str, str]] = [
+PROGRESS: list[tuple[str, Any]] = [
     (State.RECEIVED, _("Received")),
     (State.IDENTITY_VERIFIED, _("Identity")),
     (State.PREPARING, _("Preparing")),

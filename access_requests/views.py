@@ -1,8 +1,10 @@
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,31 +37,35 @@ def request_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("pauses")
     )
     today = timezone.localdate()
+    items: list[AccessRequest] | QuerySet[AccessRequest]
     if show == "open":
         # The due date depends on pauses and extensions worked out in Python, and a setting
         # has few open requests at a time: sort them all, then page.
         items = list(requests.filter(state__in=OPEN_STATES))
         for item in items:
             _with_due(item, today)
-        items.sort(key=lambda item: (item.due is None, item.due or today, item.pk))
+        items.sort(key=lambda item: _due_order(item, today))
     else:
         items = requests.exclude(state__in=OPEN_STATES)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    for item in page.object_list:
-        if show == "ended":
-            item.due = item.days_left = None
+    rows: list[Any] = list(page.object_list)
     seen = set(
         access.visible_children(request.user)
-        .filter(pk__in={item.child_id for item in page.object_list})
+        .filter(pk__in={row.child_id for row in rows})
         .values_list("pk", flat=True)
     )
-    for item in page.object_list:
-        item.child_visible = item.child_id in seen
+    for row in rows:
+        row.child_visible = row.child_id in seen
     context = {"page": page, "show": show, "filters": LIST_FILTERS}
     return render(request, "access_requests/request_list.html", context)
 
 
-def _with_due(item: AccessRequest, today) -> None:
+def _due_order(item: Any, today) -> tuple:
+    return (item.due is None, item.due or today, item.pk)
+
+
+def _with_due(item: Any, today) -> None:
+    """The due date and days left, for the list; none once the copy is released."""
     item.due = item.due_on() if item.state != State.COPY_RELEASED else None
     item.days_left = deadlines.days_left(due=item.due, today=today) if item.due else None
 
