@@ -233,21 +233,26 @@ ENDED_EARLY = {State.WITHDRAWN, State.REFUSED}
 @dataclass(frozen=True)
 class ProgressStep:
     label: str
-    status: str  # "done", "current" or "todo"
+    status: str  # "done", "current", "todo" or "skipped"
 
 
-def progress(item: AccessRequest) -> list[ProgressStep]:
-    """The progress line; a withdrawn or refused request ends it with that outcome."""
+def progress(item: AccessRequest, *, released: bool) -> list[ProgressStep]:
+    """The progress line; a withdrawn or refused request ends it with that outcome, and a
+    request closed after its meeting without a copy shows the release as skipped."""
     if item.state in ENDED_EARLY:
         return [ProgressStep(str(label), "todo") for _state, label in PROGRESS[:-1]] + [
             ProgressStep(item.get_state_display(), "current")
         ]
     states = [state for state, _label in PROGRESS]
     at = states.index(item.state)
-    return [
+    line = [
         ProgressStep(str(label), "done" if i < at else "current" if i == at else "todo")
         for i, (_state, label) in enumerate(PROGRESS)
     ]
+    if item.state == State.CLOSED and not released:
+        skipped = ProgressStep(str(_("No copy released")), "skipped")
+        line[states.index(State.COPY_RELEASED)] = skipped
+    return line
 
 
 def _meeting(item: AccessRequest) -> Meeting | None:

@@ -131,6 +131,7 @@ def _render_detail(
         form = steps.build_form(item, step)
     due = None if finished else item.due_on()
     meeting = getattr(item, "meeting", None)
+    release = PackRelease.objects.filter(request=item).first()
     history = list(item.history.order_by("-history_date", "-history_id"))
     attach_users(history)
     restrictions = [
@@ -140,7 +141,7 @@ def _render_detail(
         "item": item,
         "State": State,
         "finished": finished,
-        "progress": steps.progress(item),
+        "progress": steps.progress(item, released=release is not None),
         "step": step,
         "spec": steps.STEPS.get(step) if step else None,
         "form": form,
@@ -161,7 +162,7 @@ def _render_detail(
         "pauses": item.pauses.all(),
         "blockers": services.release_blockers(item) if item.state == State.MEETING_HELD else [],
         "next_steps": [] if finished else services.next_step(item),
-        "release": PackRelease.objects.filter(request=item).first(),
+        "release": release,
         "restrictions": restrictions,
         "history": history,
     }

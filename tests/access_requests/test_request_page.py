@@ -325,3 +325,12 @@ def test_a_received_date_over_a_year_ago_needs_confirming(client, manager, child
     response = post_new(client, child, mother, received_on=long_ago, confirm_old_date="on")
     assert response.status_code == 302
     assert AccessRequest.objects.get().received_on.isoformat() == long_ago
+
+
+def test_a_request_closed_without_a_copy_does_not_show_one_released(client, manager, request_held):
+    services.request_close(request=request_held, actor=manager)
+    client.force_login(manager)
+    html = page(client, request_held)
+    assert stages(html)[-2:] == ["No copy released", "Closed (now)"]
+    assert step_forms(html, request_held) == set()
+    assert "pack.pdf" not in html
