@@ -4,16 +4,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access_requests import services
 from access_requests.models import (
     AdviceOutcome,
     Channel,
     Controversy,
-    Disclosure,
     Helper,
     RefusalGround,
     ReleaseRoute,
     State,
-    WithholdReason,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,14 +20,63 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+class ChildChoiceForm(forms.Form):
+    """The first step of recording a request: whose records are asked for."""
+
+    child = forms.ModelChoiceField(label=_("Child"), queryset=None, empty_label=_("Choose…"))
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children.order_by("first_name", "last_name")
+        self.fields["child"].label_from_instance = lambda child: child.display_name
+
+
+class RequesterChoice(forms.ModelChoiceField):
+    def __init__(self, *args, connections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections = {c.person_id: c for c in connections}
+
+    def label_from_instance(self, person):
+        connection = self.connections.get(person.pk)
+        if connection is None:
+            return str(person)
+        pr = _("yes") if connection.has_parental_responsibility else _("no")
+        label = _("%(name)s — %(relationship)s, parental responsibility: %(pr)s") % {
+            "name": person,
+            "relationship": connection.get_relationship_display().lower(),
+            "pr": pr,
+        }
+        if connection.is_restricted:
+            label += _(" (court order restriction)")
+        return label
+
+
+def one_year_before(day: datetime.date) -> datetime.date:
+    """The same day a year earlier; 29 February goes back to 28 February."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 class RequestForm(forms.Form):
-    child = forms.ModelChoiceField(label=_("Child"), queryset=None)
-    requester = forms.ModelChoiceField(
-        label=_("Requester"),
-        queryset=None,
-        help_text=_("From the child's register: they must hold parental responsibility."),
+    """The second step: the requester chosen from the child's register, with relationship and
+    parental responsibility shown. People without parental responsibility stay selectable: a
+    request from them is still a request to be recorded and answered."""
+
+    child = forms.IntegerField(widget=forms.HiddenInput)
+    requester = forms.Field(label=_("Requester"))
+    confirm_duplicate = forms.BooleanField(
+        label=_("Record it anyway: this is a separate request"),
+        required=False,
+        widget=forms.HiddenInput,
     )
     received_on = forms.DateField(label=_("Received on"), widget=DATE)
+    confirm_old_date = forms.BooleanField(
+        label=_("The date is right: the request was received more than a year ago"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
     channel = forms.ChoiceField(label=_("Received by"), choices=Channel.choices)
     representative_name = forms.CharField(
         label=_("Legal representative making it for them"), required=False, max_length=200
@@ -37,17 +85,75 @@ class RequestForm(forms.Form):
         label=_("Evidence of the representative's authority"), required=False, max_length=300
     )
 
-    def __init__(self, *args, children, people, **kwargs):
+    def __init__(self, *args, child, people, connections, open_requests, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["child"].queryset = children
-        self.fields["requester"].queryset = people
+        self.child = child
+        self.open_requests = open_requests
+        self.fields["requester"] = RequesterChoice(
+            label=_("Requester"),
+            queryset=people.order_by("last_name", "first_name"),
+            connections=connections,
+            widget=forms.RadioSelect,
+            empty_label=None,
+            help_text=_("From %(child)s's register.") % {"child": child.display_name},
+        )
+        self.order_fields(["child", "requester", "confirm_duplicate", "received_on"])
+        self.initial.setdefault("child", child.pk)
         self.initial.setdefault("received_on", timezone.localdate())
+
+    def clean_child(self):
+        if self.cleaned_data["child"] != self.child.pk:
+            raise forms.ValidationError(_("Choose the child again."))
+        return self.child
 
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("This date is in the future."))
         return day
+
+    def _ask(self, name: str, message: str) -> None:
+        """A warning to be confirmed: the checkbox appears with it, beside the field."""
+        self.fields[name].widget = forms.CheckboxInput()
+        if not self.cleaned_data.get(name):
+            self.add_error(name, message)
+
+    def clean(self):
+        cleaned = super().clean()
+        requester = cleaned.get("requester")
+        if requester is not None:
+            earlier = self.open_requests.filter(requester=requester).order_by("received_on")
+            if earlier := list(earlier):
+                self._ask(
+                    "confirm_duplicate",
+                    _(
+                        "%(person)s already has an open request for %(child)s (%(refs)s). "
+                        "Usually a second letter belongs to that request: tick to record a "
+                        "separate one."
+                    )
+                    % {
+                        "person": requester,
+                        "child": self.child.display_name,
+                        "refs": ", ".join(r.reference for r in earlier),
+                    },
+                )
+        received = cleaned.get("received_on")
+        if received is not None and received < one_year_before(timezone.localdate()):
+            self._ask(
+                "confirm_old_date",
+                _("That is more than a year ago. Check the date, or tick to confirm it."),
+            )
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "requester": data["requester"],
+            "received_on": data["received_on"],
+            "channel": data["channel"],
+            "representative_name": data["representative_name"],
+            "representative_authority": data["representative_authority"],
+        }
 
 
 class IdentityForm(forms.Form):
@@ -112,24 +218,6 @@ class ExtensionForm(forms.Form):
             "required": _("Tell the requester the reasons for the delay (UK GDPR Art. 12(3)).")
         },
     )
-
-
-class EntryForm(forms.Form):
-    included = forms.BooleanField(label=_("Include in the pack"), required=False)
-    disclosure = forms.ChoiceField(
-        label=_("Third-party decision"), choices=[("", "—"), *Disclosure.choices], required=False
-    )
-    withhold_reason = forms.ChoiceField(
-        label=_("Reason for withholding"),
-        choices=[("", "—"), *WithholdReason.choices],
-        required=False,
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("disclosure") == Disclosure.WITHHOLD and not cleaned.get("withhold_reason"):
-            self.add_error("withhold_reason", _("Give the reason for withholding."))
-        return cleaned
 
 
 class FlagForm(forms.Form):
@@ -278,9 +366,10 @@ class ReleaseForm(forms.Form):
 
     @staticmethod
     def form_kwargs(item) -> dict:
-        from access_requests.services import recipients
-
-        return {"recipients": recipients(item), "declined": item.state == State.MEETING_DECLINED}
+        return {
+            "recipients": services.recipients(item),
+            "declined": item.state == State.MEETING_DECLINED,
+        }
 
     def __init__(self, *args, recipients, declined=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,11 +10,6 @@ urlpatterns = [
     path("access-requests/<int:pk>/", views.request_detail, name="detail"),
     path("access-requests/<int:pk>/preview.pdf", views.request_preview, name="preview"),
     path("access-requests/<int:pk>/pack.pdf", views.request_pack, name="pack"),
-    path(
-        "access-requests/<int:pk>/entries/<int:entry_pk>/",
-        views.entry_decide,
-        name="entry",
-    ),
     path("access-requests/<int:pk>/review/", views.request_review, name="review"),
     path("access-requests/<int:pk>/<slug:step>/", views.request_step, name="step"),
 ]

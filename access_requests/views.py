@@ -1,197 +1,224 @@
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
-from access_requests import deadlines, forms, review, services
-from access_requests.models import PackRelease, State
+from access_requests import deadlines, forms, review, services, steps
+from access_requests.models import OPEN_STATES, AccessRequest, PackRelease, State
 from access_requests.pack import WORKING_COPY
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
+from setting_records.history import attach_users
+from setting_records.http import AuthenticatedHttpRequest
 from setting_records.models import AccessAction
 
 logger = logging.getLogger(__name__)
 
 
-def request_list(request: HttpRequest) -> HttpResponse:
+LIST_FILTERS = {"open": _("Open"), "ended": _("Ended")}
+RELEASE_STATES = {State.MEETING_HELD, State.MEETING_DECLINED}
+
+
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open requests by due date, the overdue first; ended ones newest first."""
     if not access.managed_settings(request.user).exists():
         raise Http404("Access requests are for managers.")
+    show = request.GET.get("show")
+    show = show if show in LIST_FILTERS else "open"
     requests = (
         access.visible_access_requests(request.user)
         .select_related("child", "requester")
         .prefetch_related("pauses")
     )
-    page = Paginator(requests, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    for item in page.object_list:
-        item.due = item.due_on()
-        item.days_left = deadlines.days_left(due=item.due, today=today) if item.due else None
-    return render(request, "access_requests/request_list.html", {"page": page})
+    items: list[AccessRequest] | QuerySet[AccessRequest]
+    if show == "open":
+        # The due date depends on pauses and extensions worked out in Python, and a setting
+        # has few open requests at a time: sort them all, then page.
+        items = list(requests.filter(state__in=OPEN_STATES))
+        for item in items:
+            _with_due(item, today)
+        items.sort(key=lambda item: _due_order(item, today))
+    else:
+        items = requests.exclude(state__in=OPEN_STATES)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    rows: list[Any] = list(page.object_list)
+    seen = set(
+        access.visible_children(request.user)
+        .filter(pk__in={row.child_id for row in rows})
+        .values_list("pk", flat=True)
+    )
+    for row in rows:
+        row.child_visible = row.child_id in seen
+    context = {"page": page, "show": show, "filters": LIST_FILTERS}
+    return render(request, "access_requests/request_list.html", context)
+
+
+def _due_order(item: Any, today) -> tuple:
+    return (item.due is None, item.due or today, item.pk)
+
+
+def _with_due(item: Any, today) -> None:
+    """The due date and days left, for the list; none once the copy is released."""
+    item.due = item.due_on() if item.state != State.COPY_RELEASED else None
+    item.days_left = deadlines.days_left(due=item.due, today=today) if item.due else None
 
 
 @require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Two steps without JavaScript: choose the child, then the requester from its register."""
     managed = access.managed_settings(request.user)
     if not managed.exists():
         raise Http404("Access requests are for managers.")
     children = access.visible_children(request.user).filter(setting__in=managed)
-    people = access.visible_people(request.user).filter(setting__in=managed)
-    form = forms.RequestForm(request.POST or None, children=children, people=people)
+    source = request.POST if request.method == "POST" else request.GET
+    chooser = forms.ChildChoiceForm(source if "child" in source else None, children=children)
+    if not chooser.is_valid():
+        return render(request, "access_requests/request_form.html", {"chooser": chooser})
+    child = chooser.cleaned_data["child"]
+    connections = list(child.connections.select_related("person"))
+    people = access.visible_people(request.user).filter(connections__child=child)
+    form = forms.RequestForm(
+        request.POST if request.method == "POST" else None,
+        child=child,
+        people=people,
+        connections=connections,
+        open_requests=access.visible_access_requests(request.user).filter(
+            child=child, state__in=OPEN_STATES
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.request_create(actor=request.user, **form.cleaned_data)
+            created = services.request_create(
+                actor=request.user, child=child, **form.service_kwargs()
+            )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Request {created.reference} recorded.")
             return redirect(created)
-    return render(request, "access_requests/request_form.html", {"form": form})
+    context = {"form": form, "child": child}
+    return render(request, "access_requests/request_form.html", context)
 
 
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.get_access_request(request.user, pk)
-    deadline = item.deadline(timezone.localdate())
-    due = deadline.due
+def _render_detail(
+    request: AuthenticatedHttpRequest,
+    item: AccessRequest,
+    *,
+    step: str | None = None,
+    form=None,
+    review_form: review.ReviewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The request page, showing one step's form: the current one, or the step asked for."""
+    today = timezone.localdate()
+    finished = steps.is_finished(item)
+    current = steps.current_step(item)
+    side = steps.side_steps(item, current)
+    # A step that ends the request is offered as a link; its form appears, as a confirmation,
+    # only when asked for (?step=close) or posted.
+    confirming = step is not None
+    if step is None:
+        asked = request.GET.get("step")
+        step = asked if asked in side or asked == current else current
+        confirming = asked is not None and asked == step
+    if form is None and step is not None:
+        form = steps.build_form(item, step)
+    deadline = item.deadline(today)
+    due = None if finished else deadline.due
     meeting = getattr(item, "meeting", None)
-    helpers = list(item.helpers.all())
-    initial = forms.today_initial()
+    release = PackRelease.objects.filter(request=item).first()
+    history = list(item.history.order_by("-history_date", "-history_id"))
+    attach_users(history)
+    restrictions = [
+        c for c in item.child.connections.select_related("person") if c.restriction.strip()
+    ]
     context = {
         "item": item,
+        "State": State,
+        "finished": finished,
+        "progress": steps.progress(item, released=release is not None),
+        "step": step,
+        "spec": steps.STEPS.get(step) if step else None,
+        "form": form,
+        "is_current": step == current,
+        "confirming": confirming,
+        "forms": {step.replace("-", "_"): form} if step else {},
+        "errors": form.errors if form is not None and form.is_bound else {},
+        "side_steps": [(name, steps.STEPS[name]) for name in side],
         "due": due,
-        "days_left": deadline.days_left,
         "deadline": deadline,
+        "paused": steps.is_paused(item),
+        "days_left": deadlines.days_left(due=due, today=today) if due else None,
         "meeting": meeting,
         "attendees": meeting.attendees.select_related("person", "helper") if meeting else [],
+        "helpers": list(item.helpers.all()),
         "entries": item.entries.select_related("record").order_by("record__occurred_at"),
         "flags": item.flags.all(),
         "advice": item.advice.all(),
-        "helpers": helpers,
         "pauses": item.pauses.all(),
-        "blockers": services.release_blockers(item),
+        "blockers": services.release_blockers(item) if item.state in RELEASE_STATES else [],
         "frozen": services.current_frozen(item),
-        "changes": services.changes_since_preparation(item),
-        "refusal_notice": services.refusal_notice(item),
-        "next_steps": services.next_step(item),
-        "release": PackRelease.objects.filter(request=item).first(),
-        "State": State,
-        "forms": {
-            "identity": forms.IdentityForm(),
-            "identity_request": forms.IdentityRequestForm(initial=initial),
-            "pause_start": forms.PauseStartForm(initial=initial),
-            "pause_end": forms.PauseEndForm(initial=initial),
-            "extension": forms.ExtensionForm(initial=initial),
-            "flag": forms.FlagForm(),
-            "advice": forms.AdviceForm(initial=initial, **forms.AdviceForm.form_kwargs(item)),
-            "redactions_done": forms.RedactionsDoneForm(
-                **forms.RedactionsDoneForm.form_kwargs(item)
-            ),
-            "reprepare": forms.ReasonForm(auto_id="id_reprepare_%s"),
-            "declined": forms.DeclinedForm(initial=initial),
-            "helper": forms.HelperForm(),
-            "meeting": forms.MeetingForm(initial=initial),
-            "attendee": forms.AttendeeForm(**forms.AttendeeForm.form_kwargs(item)),
-            "held": forms.HeldForm(initial=initial),
-            "release": forms.ReleaseForm(
-                initial={"route": "at_meeting" if item.state == State.MEETING_HELD else ""},
-                **forms.ReleaseForm.form_kwargs(item),
-            ),
-            # Two reason forms on one page: their own ids, the same field name.
-            "withdraw": forms.ReasonForm(auto_id="id_withdraw_%s"),
-            "refuse": forms.RefuseForm(auto_id="id_refuse_%s", initial=initial),
-        },
+        "changes": services.changes_since_preparation(item) if item.is_open else [],
+        "refusal_notice": services.refusal_notice(item) if item.state == State.REFUSED else [],
+        "next_steps": [] if finished else services.next_step(item),
+        "release": release,
+        "restrictions": restrictions,
+        "history": history,
     }
-    return render(request, "access_requests/request_detail.html", context)
+    if step == "ready":
+        context |= review.review_context(item, form=review_form)
+    return render(request, "access_requests/request_detail.html", context, status=status)
 
 
-# Each step: the form that takes its input, and the service that carries it out.
-STEPS = {
-    "verify-identity": (forms.IdentityForm, services.identity_verify, "Identity verified."),
-    "ask-identity": (
-        forms.IdentityRequestForm,
-        services.identity_request,
-        "Proof of identity asked for: the month starts again when it arrives.",
-    ),
-    "pause": (forms.PauseStartForm, services.pause_start, "Clock stopped."),
-    "resume": (forms.PauseEndForm, services.pause_end, "Clock restarted."),
-    "extend": (forms.ExtensionForm, services.extension_record, "Deadline extended."),
-    "prepare": (forms.EmptyForm, services.preparation_start, "Preparation started."),
-    "ready": (forms.EmptyForm, services.ready_for_meeting, "Ready for the meeting."),
-    "flag": (forms.FlagForm, services.flag_raise, "Controversy flagged."),
-    "advice": (forms.AdviceForm, services.legal_advice_record, "Legal advice recorded."),
-    "redactions-done": (
-        forms.RedactionsDoneForm,
-        services.advice_redactions_confirm,
-        "Further redactions confirmed.",
-    ),
-    "reprepare": (forms.ReasonForm, services.preparation_reopen, "Back to preparing."),
-    "helper": (forms.HelperForm, services.helper_add, "Recorded against the request."),
-    "meeting": (forms.MeetingForm, services.meeting_schedule, "Meeting arranged."),
-    "attendee": (forms.AttendeeForm, services.attendee_add, "Attendee recorded."),
-    "held": (forms.HeldForm, services.meeting_record_held, "Meeting recorded as held."),
-    "declined": (
-        forms.DeclinedForm,
-        services.meeting_record_declined,
-        "Recorded: the meeting was offered and declined.",
-    ),
-    "release": (forms.ReleaseForm, services.pack_release, "Copy released."),
-    "close": (forms.EmptyForm, services.request_close, "Request closed."),
-    "withdraw": (forms.ReasonForm, services.request_withdraw, "Request withdrawn."),
-    "refuse": (forms.RefuseForm, services.request_refuse, "Request refused."),
-}
-
-
-@require_POST
-def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = access.get_access_request(request.user, pk)
-    if step not in STEPS:
-        raise Http404("No such step.")
-    form_class, service, done = STEPS[step]
-    # Forms whose choices depend on the request say so with a form_kwargs(item) hook.
-    extra = form_class.form_kwargs(item) if hasattr(form_class, "form_kwargs") else {}
-    form = form_class(request.POST, **extra)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-        return redirect(item)
-    kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
-    try:
-        service(request=item, actor=request.user, **kwargs)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return redirect(item)
-
-
-@require_POST
-def entry_decide(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
-    item = access.get_access_request(request.user, pk)
-    entry = item.entries.select_related("record").filter(pk=entry_pk).first()
-    if entry is None:
-        raise Http404("No such entry.")
-    form = forms.EntryForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(item)
-    try:
-        services.entry_decide(entry=entry, actor=request.user, **form.cleaned_data)
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Saved: {entry.record.title}.")
-    return redirect(f"{item.get_absolute_url()}#entry-{entry.pk}")
+    return _render_detail(request, item)
 
 
 @require_http_methods(["GET", "POST"])
-def request_review(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Save all" on the review list. Refused input is shown again in place, with what was
-    typed and each error beside its entry; nothing is saved unless everything is."""
+def request_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    """Carry out one step. Bad input or a broken rule shows the page again with the form as
+    typed and the error beside it; a GET (a bookmark, a reload) goes to the request page."""
+    item = access.get_access_request(request.user, pk)
+    if step not in steps.STEPS:
+        raise Http404("No such step.")
+    if request.method == "GET":
+        return redirect(item)
+    spec = steps.STEPS[step]
+    if spec.confirm and request.POST.get("confirmed") != "yes":
+        # Ending a request is asked twice: show the confirmation, keeping what was typed.
+        kwargs = spec.form_kwargs(item)
+        form = spec.form_class(initial=request.POST.dict(), **kwargs)
+        return _render_detail(request, item, step=step, form=form)
+    form = steps.build_form(item, step, request.POST)
+    if form.is_valid():
+        kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
+        try:
+            spec.service(request=item, actor=request.user, **kwargs)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, str(spec.done))
+            return redirect(item)
+    # The service may have locked and re-read the row; show it as it now stands.
+    item = access.get_access_request(request.user, pk)
+    return _render_detail(request, item, step=step, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def request_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """ "Save all" on the review list. Refused input is shown again in place, on the request
+    page, with what was typed and each error beside its entry; nothing is saved unless
+    everything is."""
     item = access.get_access_request(request.user, pk)
     if request.method == "GET":
         return redirect(f"{item.get_absolute_url()}#review")
@@ -204,8 +231,16 @@ def request_review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Review saved.")
             return redirect(f"{item.get_absolute_url()}#review")
-    context = {"item": item, **review.review_context(item, form=form)}
-    return render(request, "access_requests/review_page.html", context)
+    item = access.get_access_request(request.user, pk)
+    if steps.current_step(item) != "ready":
+        # Not being prepared (another manager may have moved it on): the page as it stands,
+        # with what was refused said at the top.
+        for error in form.non_field_errors() or [
+            "The entries can be changed only while the information is being prepared."
+        ]:
+            messages.error(request, error)
+        return _render_detail(request, item)
+    return _render_detail(request, item, step="ready", review_form=form)
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
@@ -224,12 +259,14 @@ PREVIEW_STATES = {
 }
 
 
-def request_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def request_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The manager's working copy: watermarked, never the copy handed over.
 
     Once the pack is fixed for the meeting this is the fixed content, the one the manager goes
     through with the parent and the one released.
     """
+    # Imported here: WeasyPrint takes about 2 s to import, so only requests that render a PDF
+    # pay for it.
     from access_requests.pdf import render_pack
 
     item = access.get_access_request(request.user, pk)
@@ -251,7 +288,7 @@ def request_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(pdf, f"{item.reference}-working-copy.pdf")
 
 
-def request_pack(request: HttpRequest, pk: int) -> HttpResponse:
+def request_pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The parent's copy: the very bytes released, each download logged."""
     item = access.get_access_request(request.user, pk)
     release = PackRelease.objects.filter(request=item).first()

@@ -95,6 +95,7 @@ def test_the_refuse_form_requires_the_rights_to_have_been_told(client, manager, 
         "reason": "No parental responsibility.",
         "told_on": timezone.localdate().isoformat(),
         "told_how": "email",
+        "confirmed": "yes",
     }
     client.post(url, data)
     from_grandmother.refresh_from_db()

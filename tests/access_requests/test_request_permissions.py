@@ -33,7 +33,7 @@ MATRIX = [
     ("access_requests:pack", "preparing", expect(set(), {"manager"})),
     ("access_requests:pack", "released", expect({"manager"})),
 ]
-POST_ONLY = {"access_requests:step", "access_requests:entry", "access_requests:review"}
+POST_ONLY = {"access_requests:step", "access_requests:review"}
 
 
 @pytest.fixture
@@ -82,16 +82,28 @@ def test_steps_are_404_to_everyone_but_the_manager(client, request, world, role)
     entry = item.entries.first()
     before = list(AccessRequest.objects.values_list("pk", "state"))
     assert client.post(reverse("access_requests:step", args=[item.pk, "ready"])).status_code == 404
-    url = reverse("access_requests:entry", args=[item.pk, entry.pk])
-    assert client.post(url, {"included": ""}).status_code == 404
+    url = reverse("access_requests:review", args=[item.pk])
+    assert client.post(url, {f"e{entry.pk}-decision": "withhold"}).status_code == 404
     assert list(AccessRequest.objects.values_list("pk", "state")) == before
     assert PackRelease.objects.count() == 1
 
 
-def test_steps_refuse_get(client, manager, world):
-    client.force_login(manager)
-    url = reverse("access_requests:step", args=[world["preparing"].pk, "ready"])
-    assert client.get(url).status_code == 405
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_a_get_on_a_step_goes_to_the_request_page_for_the_manager_only(
+    client, request, world, role
+):
+    """Steps change things only on POST; a GET (a reload, a bookmark) shows the request page
+    to the manager and is a 404 to everyone else, like the page itself."""
+    client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    item = world["preparing"]
+    response = client.get(reverse("access_requests:step", args=[item.pk, "ready"]))
+    if role == "manager":
+        assert response.status_code == 302
+        assert response["Location"] == item.get_absolute_url()
+    else:
+        assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.state == "preparing"
 
 
 def test_every_request_url_is_in_the_matrix():
