@@ -49,6 +49,7 @@ test: system-packages-test $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Re-pin every package after changing pyproject.toml: a fresh venv, the newest allowed versions.

@@ -9,11 +9,14 @@ from access_requests.models import (
     AdviceOutcome,
     Channel,
     Controversy,
+    ControversyFlag,
     Helper,
+    LegalAdvice,
     RefusalGround,
     ReleaseRoute,
     State,
 )
+from children.models import Child
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -23,7 +26,9 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 class ChildChoiceForm(forms.Form):
     """The first step of recording a request: whose records are asked for."""
 
-    child = forms.ModelChoiceField(label=_("Child"), queryset=None, empty_label=_("Choose…"))
+    child = forms.ModelChoiceField(
+        label=_("Child"), queryset=Child.objects.none(), empty_label=_("Choose…")
+    )
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,7 +235,7 @@ class FlagForm(forms.Form):
 class AdviceForm(forms.Form):
     flags = forms.ModelMultipleChoiceField(
         label=_("The flags this advice answers"),
-        queryset=None,
+        queryset=ControversyFlag.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("A controversy flagged after this advice needs advice of its own."),
     )
@@ -266,7 +271,7 @@ class AdviceForm(forms.Form):
 
 
 class RedactionsDoneForm(forms.Form):
-    advice = forms.ModelChoiceField(label=_("Legal advice"), queryset=None)
+    advice = forms.ModelChoiceField(label=_("Legal advice"), queryset=LegalAdvice.objects.none())
     confirmed = forms.BooleanField(
         label=_("The further redactions the adviser asked for are made in the pack")
     )

@@ -235,10 +235,11 @@ def request_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if steps.current_step(item) != "ready":
         # Not being prepared (another manager may have moved it on): the page as it stands,
         # with what was refused said at the top.
-        for error in form.non_field_errors() or [
+        refused = form.non_field_errors() or [
             "The entries can be changed only while the information is being prepared."
-        ]:
-            messages.error(request, error)
+        ]
+        for problem in refused:
+            messages.error(request, str(problem))
         return _render_detail(request, item)
     return _render_detail(request, item, step="ready", review_form=form)
 

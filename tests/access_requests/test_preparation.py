@@ -61,8 +61,12 @@ def hold_and_release(request, manager, mother) -> str:
         contents_explained=True,
         actor=manager,
     )
-    release = services.pack_release(request=request, recipient_person=request.requester, actor=manager)
-    return pdf_text(services.released_bytes(release))
+    release = services.pack_release(
+        request=request, recipient_person=request.requester, actor=manager
+    )
+    released = services.released_bytes(release)
+    assert released is not None
+    return pdf_text(released)
 
 
 @pytest.fixture
