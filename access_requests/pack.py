@@ -15,6 +15,7 @@ from access_requests.models import (
     Redaction,
     withheld_line,
 )
+from access_requests.pack_content import PackContent, PackDetail, PackEntry
 from children.models import ChildPerson, PREvidence, RecordKind
 
 WORKING_COPY = "Working copy — not to be handed over"
@@ -72,8 +73,6 @@ def _redacted(body: str, redactions: list[Redaction]) -> str | None:
 
 
 def _withheld_entry(entry: PreparedEntry, reason: str):
-    from access_requests.pdf import PackEntry
-
     # Only the date and the reason: a title, an author, a kind or a source can each identify
     # the person the information is withheld to protect.
     return PackEntry(
@@ -89,8 +88,6 @@ def _withheld_entry(entry: PreparedEntry, reason: str):
 
 
 def _pack_entry(entry: PreparedEntry):
-    from access_requests.pdf import PackEntry
-
     record = entry.record
     if entry.withheld:
         return _withheld_entry(entry, entry.reason_for_parent)
@@ -112,8 +109,6 @@ def _pack_entry(entry: PreparedEntry):
 
 def _family_details(request: AccessRequest):
     """The requester's own data held by the setting (Art. 15: their register entry too)."""
-    from access_requests.pdf import PackDetail
-
     person = request.requester
     connection = ChildPerson.objects.filter(child=request.child, person=person).first()
     details = [PackDetail("Name", str(person))]
@@ -158,8 +153,6 @@ def _family_notes(request: AccessRequest) -> list[str]:
 
 
 def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | None):
-    from access_requests.pdf import PackContent
-
     entries = (
         request.entries.select_related("record", "record__author")
         .prefetch_related("redactions")
@@ -218,6 +211,7 @@ def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | N
 
 
 def render_for(request: AccessRequest, *, prepared_for: str, watermark: str | None) -> bytes:
+    # Imported here: WeasyPrint takes about 2 s to import, so only what renders a PDF pays.
     from access_requests.pdf import render_pack
 
     return render_pack(content_for(request, prepared_for=prepared_for, watermark=watermark))

@@ -41,6 +41,7 @@ from access_requests.models import (
     State,
     withholding_problem,
 )
+from access_requests.pack import content_for
 from children.models import Child, ChildPerson, Person, Record
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
@@ -732,8 +733,6 @@ ENVELOPE_FIELDS = ("prepared_for", "prepared_by", "watermark", "meeting_date")
 
 
 def _live_content(request: AccessRequest, *, prepared_for: str, watermark: str | None):
-    from access_requests.pack import content_for
-
     return content_for(request, prepared_for=prepared_for, watermark=watermark)
 
 
@@ -1307,6 +1306,7 @@ def pack_release(
     checked, and the release's one-to-one key refuses a second row whatever happens. The copy is
     the pack fixed for the meeting, with the recipient's name.
     """
+    # Imported here: WeasyPrint takes about 2 s to import, so only what renders a PDF pays.
     from access_requests.pdf import render_pack
 
     request = _locked(request)

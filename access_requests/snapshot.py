@@ -1,6 +1,6 @@
 """Freezing a pack's content: dataclasses to canonical JSON and back, with its SHA-256.
 
-The pack content (``access_requests.pdf.PackContent`` and what it holds) is plain data made of
+The pack content (``access_requests.pack_content.PackContent`` and what it holds) is plain data made of
 dataclasses, strings, numbers, booleans, dates, datetimes, lists and dicts. It is serialised
 here generically, from the dataclasses' own fields and type hints, so that a field added to the
 pack later is frozen with the rest without anyone remembering to list it here.
