@@ -1,9 +1,9 @@
 """Freezing a pack's content: dataclasses to canonical JSON and back, with its SHA-256.
 
-The pack content (``access_requests.pack_content.PackContent`` and what it holds) is plain data made of
-dataclasses, strings, numbers, booleans, dates, datetimes, lists and dicts. It is serialised
-here generically, from the dataclasses' own fields and type hints, so that a field added to the
-pack later is frozen with the rest without anyone remembering to list it here.
+The pack content (``access_requests.pack_content.PackContent`` and what it holds) is plain
+data made of dataclasses, strings, numbers, booleans, dates, datetimes, lists and dicts. It is
+serialised here generically, from the dataclasses' own fields and type hints, so that a field
+added to the pack later is frozen with the rest without anyone remembering to list it here.
 
 - ``to_plain`` turns a value into JSON-ready data (dates and datetimes as ISO 8601 strings);
 - ``from_plain`` rebuilds a value of a given type from that data, guided by the type hints;
