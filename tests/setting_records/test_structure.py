@@ -194,7 +194,7 @@ DELIBERATE_LOCAL_IMPORTS = {
     (Path("children/apps.py"), "setting_records.signals"),
     # WeasyPrint takes about 2 s to import: only the requests that render a PDF pay for it.
     (Path("access_requests/pack.py"), "access_requests.pdf"),
-    (Path("access_requests/services.py"), "access_requests.pdf"),
+    (Path("access_requests/services/release.py"), "access_requests.pdf"),
     (Path("access_requests/views.py"), "access_requests.pdf"),
 }
 

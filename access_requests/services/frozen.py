@@ -1,0 +1,135 @@
+"""The pack fixed for the meeting (P9: the copy handed over is the one that was discussed):
+frozen as canonical JSON with its SHA-256, compared with the live preparation, and rebuilt for
+each copy with only the envelope (recipient, watermark, meeting date) taken afresh."""
+
+import dataclasses
+
+from django.utils import timezone
+
+from access_requests import snapshot
+from access_requests.models import (
+    AccessRequest,
+    FrozenPack,
+    PreparedEntry,
+)
+from access_requests.pack import content_for
+from setting_records.errors import WorkflowError
+from setting_records.history import save_as
+from setting_records.models import User
+
+# Fields of PackContent that say whom a copy is for, who made it and when the meeting was, not
+# what it holds: each copy made from a frozen pack takes them afresh.
+ENVELOPE_FIELDS = ("prepared_for", "prepared_by", "watermark", "meeting_date")
+
+
+def _live_content(request: AccessRequest, *, prepared_for: str, watermark: str | None):
+    return content_for(request, prepared_for=prepared_for, watermark=watermark)
+
+
+def _frozen_plain(content) -> dict:
+    plain = snapshot.to_plain(content)
+    for name in ENVELOPE_FIELDS:
+        if name in plain:
+            plain[name] = None
+    return plain
+
+
+def _decision(entry: PreparedEntry) -> dict:
+    """Every preparation decision on an entry, whatever fields it gains."""
+    skip = {"id", "request", "record", "reviewed_by"}
+    return {
+        field.attname: snapshot.to_plain(getattr(entry, field.attname))
+        for field in PreparedEntry._meta.concrete_fields
+        if field.name not in skip
+    }
+
+
+def _fingerprints(request: AccessRequest) -> list[dict]:
+    return [
+        {
+            "entry": entry.pk,
+            "record": entry.record_id,
+            "title": entry.record.title,
+            "record_updated_at": entry.record.updated_at.isoformat(),
+            "decision": _decision(entry),
+        }
+        for entry in request.entries.select_related("record").order_by("pk")
+    ]
+
+
+def current_frozen(request: AccessRequest) -> FrozenPack | None:
+    return request.frozen_packs.filter(superseded_at__isnull=True).first()
+
+
+def _freeze(request: AccessRequest, *, actor: User) -> FrozenPack:
+    for earlier in request.frozen_packs.filter(superseded_at__isnull=True):
+        earlier.superseded_at = timezone.now()
+        save_as(earlier, actor=actor, reason="Superseded by a new preparation")
+    plain = _frozen_plain(_live_content(request, prepared_for="", watermark=None))
+    frozen = FrozenPack(
+        request=request,
+        content=plain,
+        sha256=snapshot.digest(plain),
+        entries=_fingerprints(request),
+        frozen_by=actor,
+    )
+    save_as(frozen, actor=actor, reason="Pack fixed for the meeting")
+    return frozen
+
+
+def changes_since_preparation(request: AccessRequest) -> list[str]:
+    """What changed in the pack after it was fixed for the meeting, in the manager's words.
+
+    Empty when nothing did, or when nothing is frozen yet. Any change means the content must be
+    prepared again (and discussed) before a copy can go out.
+    """
+    frozen = current_frozen(request)
+    if frozen is None:
+        return []
+    known = {row["entry"]: row for row in frozen.entries}
+    changes = []
+    entries = list(request.entries.select_related("record").order_by("record__occurred_at"))
+    for entry in entries:
+        row = known.get(entry.pk)
+        record = entry.record
+        if row is None:
+            changes.append(f"“{record.title}” was added to the pack since preparation.")
+        elif (
+            record.updated_at > frozen.frozen_at
+            or record.updated_at.isoformat() != row["record_updated_at"]
+        ):
+            changes.append(f"“{record.title}” was changed since preparation.")
+        elif _decision(entry) != row["decision"]:
+            changes.append(f"The decision on “{record.title}” was changed since preparation.")
+    for row in known.values():
+        if row["entry"] not in {entry.pk for entry in entries}:
+            changes.append(f"“{row['title']}” was taken out of the pack since preparation.")
+    frozen_records = {row["record"] for row in frozen.entries}
+    for record in request.child.records.exclude(pk__in=frozen_records).order_by("occurred_at"):
+        changes.append(f"“{record.title}” was written since preparation.")
+    if not changes:
+        live = _frozen_plain(_live_content(request, prepared_for="", watermark=None))
+        if snapshot.digest(live) != frozen.sha256:
+            changes.append("The pack's content was changed since preparation.")
+    return changes
+
+
+def pack_content(request: AccessRequest, *, prepared_for: str, watermark: str | None):
+    """The content a copy shows: the frozen pack once there is one, else the live preparation.
+
+    Only the envelope (``ENVELOPE_FIELDS``: recipient, watermark, who runs the meeting and its
+    date) is taken afresh; everything else is exactly what was fixed for the meeting.
+    """
+    live = _live_content(request, prepared_for=prepared_for, watermark=watermark)
+    frozen = current_frozen(request)
+    if frozen is None:
+        return live
+    if snapshot.digest(frozen.content) != frozen.sha256:
+        raise WorkflowError(
+            "The pack fixed for the meeting does not match its fingerprint: do not hand out a "
+            "copy, and tell whoever looks after the system."
+        )
+    base = snapshot.from_plain(type(live), frozen.content)
+    return dataclasses.replace(
+        base, **{name: getattr(live, name) for name in ENVELOPE_FIELDS if hasattr(live, name)}
+    )
