@@ -300,7 +300,7 @@ def progress(item: AccessRequest, *, released: bool) -> list[ProgressStep]:
         for i, (_state, label) in enumerate(PROGRESS)
     ]
     declined = Meeting.objects.filter(request=item, declined_on__isnull=False).exists()
-    if declined and item.state not in ENDED_EARLY:
+    if declined:
         held_at = states.index(State.MEETING_HELD)
         line[held_at] = ProgressStep(str(_("Meeting declined")), line[held_at].status)
     if item.state == State.CLOSED and not released:
@@ -313,17 +313,18 @@ def _meeting(item: AccessRequest) -> Meeting | None:
     return Meeting.objects.filter(request=item).first()
 
 
-def is_paused(item: AccessRequest) -> bool:
-    return any(pause.ended_on is None for pause in item.pauses.all())
-
-
 def is_finished(item: AccessRequest) -> bool:
     """Answered or ended: the page then offers nothing but the copy and the history."""
     return not item.is_open or item.state == State.COPY_RELEASED
 
 
-def current_step(item: AccessRequest) -> str | None:
-    """The one step the request waits for, by its state; None once nothing is left to do."""
+def current_step(item: AccessRequest, *, changes: list[str] | None = None) -> str | None:
+    """The one step the request waits for, by its state; None once nothing is left to do.
+
+    ``changes``: ``services.changes_since_preparation(item)``, when the caller has it already.
+    """
+    if changes is None and item.state in services.FROZEN_STATES:
+        changes = services.changes_since_preparation(item)
     match item.state:
         case State.RECEIVED:
             if services.requester_without_pr(item):
@@ -335,7 +336,7 @@ def current_step(item: AccessRequest) -> str | None:
         case State.PREPARING:
             return "ready"
         case State.READY_FOR_MEETING:
-            if services.changes_since_preparation(item):
+            if changes:
                 return "reprepare"
             if _unanswered_flags(item):
                 return "advice"
@@ -346,7 +347,7 @@ def current_step(item: AccessRequest) -> str | None:
                 return "attendee"
             return "held"
         case State.MEETING_HELD | State.MEETING_DECLINED:
-            if services.changes_since_preparation(item):
+            if changes:
                 return "reprepare"
             if _unanswered_flags(item):
                 return "advice"

@@ -119,9 +119,10 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     """The request page, showing one step's form: the current one, or the step asked for."""
-    today = timezone.localdate()
     finished = steps.is_finished(item)
-    current = steps.current_step(item)
+    # Rebuilds the whole pack to compare with the one fixed for the meeting: once per page.
+    changes = services.changes_since_preparation(item) if item.is_open else []
+    current = steps.current_step(item, changes=changes)
     side = steps.side_steps(item, current)
     # A step that ends the request is offered as a link; its form appears, as a confirmation,
     # only when asked for (?step=close) or posted.
@@ -132,9 +133,6 @@ def _render_detail(
         confirming = asked is not None and asked == step
     if form is None and step is not None:
         form = steps.build_form(item, step)
-    deadline = item.deadline(today)
-    due = None if finished else deadline.due
-    meeting = getattr(item, "meeting", None)
     release = PackRelease.objects.filter(request=item).first()
     history = list(item.history.order_by("-history_date", "-history_id"))
     attach_users(history)
@@ -154,22 +152,15 @@ def _render_detail(
         "forms": {step.replace("-", "_"): form} if step else {},
         "errors": form.errors if form is not None and form.is_bound else {},
         "side_steps": [(name, steps.STEPS[name]) for name in side],
-        "due": due,
-        "deadline": deadline,
-        "paused": steps.is_paused(item),
-        "days_left": deadlines.days_left(due=due, today=today) if due else None,
-        "meeting": meeting,
-        "attendees": meeting.attendees.select_related("person", "helper") if meeting else [],
-        "helpers": list(item.helpers.all()),
-        "entries": item.entries.select_related("record").order_by("record__occurred_at"),
+        "deadline": item.deadline(timezone.localdate()),
         "flags": item.flags.all(),
-        "advice": item.advice.all(),
-        "pauses": item.pauses.all(),
-        "blockers": services.release_blockers(item) if item.state in RELEASE_STATES else [],
+        "blockers": (
+            services.release_blockers(item, changes=changes) if item.state in RELEASE_STATES else []
+        ),
         "frozen": services.current_frozen(item),
-        "changes": services.changes_since_preparation(item) if item.is_open else [],
+        "changes": changes,
         "refusal_notice": services.refusal_notice(item) if item.state == State.REFUSED else [],
-        "next_steps": [] if finished else services.next_step(item),
+        "next_steps": [] if finished else services.next_step(item, changes=changes),
         "release": release,
         "restrictions": restrictions,
         "history": history,

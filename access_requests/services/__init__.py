@@ -21,6 +21,7 @@ from access_requests.services.frozen import (
     pack_content,
 )
 from access_requests.services.lifecycle import (
+    FROZEN_STATES,
     next_step,
     refusal_notice,
     request_close,
@@ -68,6 +69,7 @@ from access_requests.services.workflow import (
 
 __all__ = [
     "ENVELOPE_FIELDS",
+    "FROZEN_STATES",
     "TRANSITIONS",
     "EntryDecision",
     "_frozen_plain",

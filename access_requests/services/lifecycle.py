@@ -93,8 +93,17 @@ def request_create(
     return request
 
 
-def next_step(request: AccessRequest) -> list[str]:
-    """What the request is waiting for, in the manager's words, for its page."""
+# The states in which the pack is fixed for the meeting and may have changed since.
+FROZEN_STATES = {State.READY_FOR_MEETING, State.MEETING_HELD, State.MEETING_DECLINED}
+
+
+def next_step(request: AccessRequest, *, changes: list[str] | None = None) -> list[str]:
+    """What the request is waiting for, in the manager's words, for its page.
+
+    ``changes``: ``changes_since_preparation(request)``, when the caller has it already.
+    """
+    if changes is None and request.state in FROZEN_STATES:
+        changes = changes_since_preparation(request)
     asked = request.identity_requested_on
     if request.is_open and asked is not None and request.identity_received_on is None:
         return [
@@ -117,7 +126,7 @@ def next_step(request: AccessRequest) -> list[str]:
             steps = steps if waiting else ["Mark the information ready for the meeting."]
             return steps if meeting else [*steps, "Arrange the meeting."]
         case State.READY_FOR_MEETING:
-            if changes := changes_since_preparation(request):
+            if changes:
                 return [*changes, "Prepare the information again before the meeting."]
             if blockers := flag_blockers(request):
                 return blockers
@@ -127,7 +136,7 @@ def next_step(request: AccessRequest) -> list[str]:
                 return ["Record who attends the meeting."]
             return ["Record the meeting as held, once the contents have been explained."]
         case State.MEETING_HELD | State.MEETING_DECLINED:
-            return release_blockers(request) or ["Release the copy to the parent."]
+            return release_blockers(request, changes=changes) or ["Release the copy to the parent."]
         case State.COPY_RELEASED:
             return ["Close the request."]
     return []

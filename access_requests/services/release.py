@@ -31,8 +31,12 @@ from setting_records.history import save_as
 from setting_records.models import AccessAction, User
 
 
-def release_blockers(request: AccessRequest) -> list[str]:
-    """What stands between this request and handing over a copy (P9, P12)."""
+def release_blockers(request: AccessRequest, *, changes: list[str] | None = None) -> list[str]:
+    """What stands between this request and handing over a copy (P9, P12).
+
+    ``changes`` is ``changes_since_preparation(request)`` when the caller has it already: it
+    rebuilds the whole pack to compare, so a page works it out once.
+    """
     blockers = []
     meeting = Meeting.objects.filter(request=request).first()
     if request.state == State.MEETING_DECLINED:
@@ -46,7 +50,7 @@ def release_blockers(request: AccessRequest) -> list[str]:
     if request.state in {State.MEETING_HELD, State.MEETING_DECLINED}:
         if current_frozen(request) is None:
             blockers.append("The pack was not fixed for the meeting: prepare it again.")
-        elif changes := changes_since_preparation(request):
+        elif changes := (changes_since_preparation(request) if changes is None else changes):
             blockers.append(
                 f"{len(changes)} change{'s' if len(changes) > 1 else ''} since preparation: "
                 "prepare the information again so that nothing goes out undiscussed."
