@@ -12,6 +12,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def access_log_anchor(settings, tmp_path):
+    # Each test anchors the access log's head in its own directory, never another's or the real one.
+    settings.ACCESS_LOG_ANCHOR = tmp_path / "access-log-anchor.json"
+    return settings.ACCESS_LOG_ANCHOR
+
+
 def make_staff(setting: Setting, username: str, role: str = Role.PRACTITIONER) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, first_name=username.capitalize()

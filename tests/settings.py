@@ -1,12 +1,19 @@
 """The project's settings as production runs them, with the few changes a test run needs."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 # The test client and live server speak plain HTTP on loopback.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ACCESS_LOG_KEY", "test-only-access-log-key-" + "k" * 40)
 
 from setting_records.settings import *  # noqa: F403
+
+# Never the real anchor, whatever the environment says: each test points it at its own temporary
+# directory (tests/conftest.py); anything outside a test writes here.
+ACCESS_LOG_ANCHOR = Path(tempfile.mkdtemp(prefix="access-log-anchor-")) / "anchor.json"
 
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -1,5 +1,6 @@
 """P13: an append-only, tamper-evident log of who looked at what and who changed access."""
 
+import hashlib
 import threading
 
 import pytest
@@ -7,16 +8,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
-from setting_records import access_log, log_guard
+from setting_records import access_log, log_anchor, log_guard
 from setting_records.models import AccessAction, AccessLogEntry
 from tests.conftest import PASSWORD
 
 
 def fill(count: int = 5) -> list[AccessLogEntry]:
-    return [
-        access_log.append(action=AccessAction.LOGIN_FAILED, detail={"username": f"u{n}"})
+    entries = [
+        access_log.append(action=AccessAction.LOGIN_FAILED, detail={"username_hmac": f"u{n}"})
         for n in range(count)
     ]
+    # What the commit would do; these tests run inside one transaction that never commits.
+    log_anchor.record_head()
+    return entries
 
 
 def tamper(sql: str, params=()) -> None:
@@ -96,21 +100,21 @@ def test_truncate_is_refused_on_postgresql():
 def test_verify_finds_an_altered_row():
     fill(5)
     tamper(f"UPDATE {log_guard.TABLE} SET detail = %s WHERE id = 3", ['{"username": "nobody"}'])
-    verify_fails(r"row 3 its content was changed")
+    verify_fails(r"row 3 was changed after it was written")
 
 
 @pytest.mark.django_db
 def test_verify_finds_a_removed_row():
     fill(5)
     tamper(f"DELETE FROM {log_guard.TABLE} WHERE id = 2")
-    verify_fails(r"row 3 row 2 is missing")
+    verify_fails(r"row 2 is missing \(the next row is 3\)")
 
 
 @pytest.mark.django_db
 def test_verify_finds_a_removed_first_row():
     fill(3)
     tamper(f"DELETE FROM {log_guard.TABLE} WHERE id = 1")
-    verify_fails(r"row 2 row 1 is missing")
+    verify_fails(r"row 1 is missing \(the next row is 2\)")
 
 
 @pytest.mark.django_db
@@ -136,12 +140,30 @@ def test_verify_finds_a_rehashed_forgery():
     verify_fails(r"row 3 does not follow the row before it")
 
 
+@pytest.mark.django_db
+def test_verify_finds_a_changed_row_whose_hash_was_rehashed_without_the_key():
+    """Without the key, a forger's own hash for a changed row is not the row's HMAC."""
+    fill(3)
+    entry = AccessLogEntry.objects.get(id=3)
+    entry.detail = {"username": "forged"}
+    unkeyed = hashlib.sha256((entry.prev_hash + access_log.canonical(entry)).encode()).hexdigest()
+    tamper(
+        f"UPDATE {log_guard.TABLE} SET detail = %s, hash = %s WHERE id = 3",
+        ['{"username": "forged"}', unkeyed],
+    )
+    verify_fails(r"row 3 was changed after it was written \(or its hash was recomputed")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_flush_lifts_the_guard_and_puts_it_back():
+def test_flush_lifts_the_guard_and_puts_it_back(access_log_anchor):
     fill(2)
+    assert access_log_anchor.exists()
     call_command("flush", interactive=False, verbosity=0)
     assert not AccessLogEntry.objects.exists()
+    # The log starts again from row 1, so the old head is no longer the one to reach.
+    assert not access_log_anchor.exists()
     fill(1)
+    call_command("verify_access_log")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AccessLogEntry.objects.all().delete()
 
@@ -183,7 +205,7 @@ def test_logins_failures_and_logouts_are_logged_without_secrets(client, practiti
     client.post("/accounts/logout/")
     rows = list(AccessLogEntry.objects.order_by("id").values("action", "actor", "detail"))
     assert rows == [
-        {"action": "login_failed", "actor": None, "detail": {"username": "practitioner"}},
+        {"action": "login_failed", "actor": practitioner.pk, "detail": {}},
         {"action": "login", "actor": practitioner.pk, "detail": {}},
         {"action": "logout", "actor": practitioner.pk, "detail": {}},
     ]
