@@ -29,6 +29,8 @@ class Migration(migrations.Migration):
                 ('refused', models.PositiveIntegerField(default=0)),
             ],
         ),
+        # Undoing the column rebuilds the table on SQLite too, so the way back restores them.
+        migrations.RunPython(noop, create_guard),
         # Rows already in the log were chained without a key: they are marked so (1), never
         # re-chained, since the log is append-only. New rows say which scheme made them.
         migrations.AddField(
