@@ -26,6 +26,18 @@ from setting_records.models import AccessAction, LockoutTally, User
 USERNAME_MAX = User._meta.get_field("username").max_length or 150
 
 
+def _could_be_a_username(text: str) -> bool:
+    """Text no username can be is never looked up: the databases refuse NUL bytes and text
+    that is not UTF-8 outright."""
+    if not text or len(text) > USERNAME_MAX or "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Subject:
     """Who a sign-in event is about: a known user, or only the keyed hash of a typed name."""
@@ -36,10 +48,7 @@ class Subject:
     @classmethod
     def typed(cls, username: Any) -> "Subject":
         text = "" if username is None else str(username)
-        user = None
-        # Text no username can be is never looked up (PostgreSQL refuses NUL bytes outright).
-        if text and len(text) <= USERNAME_MAX and "\x00" not in text:
-            user = User.objects.filter(username=text).first()
+        user = User.objects.filter(username=text).first() if _could_be_a_username(text) else None
         return cls(user=user, username_mac=log_key.mac("username", text))
 
     @property
