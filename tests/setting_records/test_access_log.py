@@ -2,6 +2,7 @@
 
 import hashlib
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
 from setting_records import access_log, log_anchor, log_guard
+from setting_records.management.commands.flush import is_test_database
 from setting_records.models import AccessAction, AccessLogEntry
 from tests.conftest import PASSWORD
 
@@ -210,3 +212,52 @@ def test_logins_failures_and_logouts_are_logged_without_secrets(client, practiti
         {"action": "logout", "actor": practitioner.pk, "detail": {}},
     ]
     assert "wrong-one" not in str(rows)
+
+
+@pytest.mark.django_db
+def test_flush_refuses_outside_tests_with_debug_off(monkeypatch, settings, access_log_anchor):
+    """A production database (any name the test runner would not give) is never flushed."""
+    fill(2)
+    settings.DEBUG = False
+    with monkeypatch.context() as patch:
+        patch.setitem(connection.settings_dict, "NAME", "records")
+        with pytest.raises(CommandError, match="runs only with DEBUG on or on a test database"):
+            call_command("flush", interactive=False, verbosity=0)
+    assert AccessLogEntry.objects.count() == 2
+    assert access_log_anchor.exists()
+    # The guard was never lifted.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLogEntry.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_runs_with_debug_on_whatever_the_name(monkeypatch, settings):
+    """make run's seed_demo --force (DEBUG=1) empties a developer's own database."""
+    fill(2)
+    settings.DEBUG = True
+    with monkeypatch.context() as patch:
+        patch.setitem(connection.settings_dict, "NAME", "records")
+        call_command("flush", interactive=False, verbosity=0)
+    assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("vendor", "name", "test_name", "expected"),
+    [
+        ("postgresql", "test_records", None, True),
+        ("postgresql", "test_records_gw1", None, True),
+        ("postgresql", "records", None, False),
+        ("postgresql", "records_ci", "records_ci", True),
+        ("postgresql", "latest_records", None, False),
+        ("sqlite", "file:memorydb_default?mode=memory&cache=shared", None, True),
+        ("sqlite", "/srv/records/db.sqlite3", None, False),
+        ("sqlite", "/srv/records/test_db.sqlite3", None, True),
+    ],
+)
+def test_what_counts_as_a_test_database(vendor, name, test_name, expected):
+    fake = SimpleNamespace(
+        vendor=vendor,
+        settings_dict={"NAME": name, "TEST": {"NAME": test_name}},
+        creation=SimpleNamespace(is_in_memory_db=lambda n: "mode=memory" in n),
+    )
+    assert is_test_database(fake) is expected
