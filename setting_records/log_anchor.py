@@ -16,9 +16,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from setting_records import log_key
@@ -103,6 +105,17 @@ def write(anchor: Anchor) -> None:
 def forget() -> None:
     """Remove the anchor, for ``flush`` only: a log emptied on purpose starts again from row 1."""
     settings.ACCESS_LOG_ANCHOR.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def elsewhere():
+    """Anchor a throwaway database (the benchmarks' test database) in a temporary directory,
+    so that its head never replaces the real database's anchor."""
+    with (
+        tempfile.TemporaryDirectory(prefix="access-log-anchor-") as directory,
+        override_settings(ACCESS_LOG_ANCHOR=Path(directory) / "access-log-anchor.json"),
+    ):
+        yield
 
 
 @contextlib.contextmanager

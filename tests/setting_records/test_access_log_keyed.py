@@ -304,3 +304,15 @@ def test_a_committed_append_writes_the_anchor(capsys):
     assert log_anchor.read().rows == 2
     call_command("verify_access_log")
     assert "it reaches the anchor written" in capsys.readouterr().out
+
+
+def test_a_throwaway_database_is_anchored_elsewhere(settings, access_log_anchor):
+    """The benchmarks' test database must never replace the real database's anchor."""
+    with log_anchor.elsewhere():
+        elsewhere = settings.ACCESS_LOG_ANCHOR
+        assert elsewhere != access_log_anchor
+        log_anchor.write(log_anchor.Anchor(rows=1, head="a" * 64, keyed_from=1, at=timezone.now()))
+        assert elsewhere.exists()
+    assert access_log_anchor == settings.ACCESS_LOG_ANCHOR
+    assert not elsewhere.exists()
+    assert not access_log_anchor.exists()
