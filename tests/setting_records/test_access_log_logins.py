@@ -12,7 +12,7 @@ from setting_records.models import AccessAction, AccessLogEntry, LockoutTally
 from tests.conftest import PASSWORD
 
 
-def rows() -> list[dict]:
+def rows() -> list:
     return list(AccessLogEntry.objects.order_by("id").values("action", "actor", "detail"))
 
 
