@@ -127,7 +127,8 @@ def _walk(anchored_row: int) -> tuple[Verdict, str | None]:
             problem = f"row {expected_id} is missing (the next row is {entry.id})"
             return Verdict(rows, prev_hash, problem, entry.id), None
         if entry.prev_hash != prev_hash:
-            return Verdict(rows, prev_hash, f"row {entry.id} {NOT_FOLLOWING}", entry.id), None
+            problem = f"row {entry.id} does not follow the row before it"
+            return Verdict(rows, prev_hash, problem, entry.id), None
         if entry.scheme not in ChainScheme.values:
             return Verdict(rows, prev_hash, f"row {entry.id} has an unknown scheme", entry.id), None
         if entry.scheme == ChainScheme.UNKEYED and keyed_from is not None:
@@ -148,9 +149,6 @@ def _walk(anchored_row: int) -> tuple[Verdict, str | None]:
             anchored_hash = entry.hash
         prev_hash, expected_id = entry.hash, expected_id + 1
     return Verdict(expected_id - 1, prev_hash, keyed_from=keyed_from), anchored_hash
-
-
-NOT_FOLLOWING = "does not follow the row before it"
 
 
 def _against_anchor(walked: Verdict, anchor: log_anchor.Anchor, anchored_hash: str | None) -> str:
@@ -177,16 +175,18 @@ def _against_anchor(walked: Verdict, anchor: log_anchor.Anchor, anchored_hash: s
 
 
 def verify() -> Verdict:
-    """Walk the chain, then hold it against the anchor (log_anchor.py)."""
+    """Walk the chain, then hold it against the anchor (log_anchor.py). A fault in a row is
+    named first; then what the anchor shows."""
     try:
-        anchor = log_anchor.read()
+        anchor, distrust = log_anchor.read(), ""
     except log_anchor.AnchorDamaged as error:
-        walked, _ = _walk(0)
-        where = settings.ACCESS_LOG_ANCHOR
-        return replace(walked, problem=f"the anchor at {where} cannot be trusted: {error}")
+        anchor = None
+        distrust = f"the anchor at {settings.ACCESS_LOG_ANCHOR} cannot be trusted: {error}"
     walked, anchored_hash = _walk(anchor.rows if anchor else 0)
     if not walked.intact:
         return replace(walked, anchor=anchor)
+    if distrust:
+        return replace(walked, problem=distrust)
     if anchor is None:
         if walked.rows == 0:
             return walked
