@@ -5,9 +5,9 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ACCESS_LOG_KEY", "test-only-access-log-key-" + "k" * 40)
 # The test client and live server speak plain HTTP on loopback.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("ACCESS_LOG_KEY", "test-only-access-log-key-" + "k" * 40)
 
 from setting_records.settings import *  # noqa: F403
 
