@@ -143,8 +143,9 @@ def test_a_keyed_row_cannot_be_relabelled_unkeyed():
 def test_the_migration_marks_existing_rows_unkeyed_and_keeps_the_guard(capsys):
     """Rows from before keying are marked, never re-chained; on SQLite the new column comes
     with a table rebuild, which drops triggers, so the migration puts the guard back."""
-    before = ("setting_records", "0004_access_log_request_states")
-    keyed = ("setting_records", "0005_access_log_keyed_chain")
+    graph = MigrationExecutor(connection).loader.graph
+    [keyed] = [key for key in graph.nodes if key[1].endswith("_access_log_keyed_chain")]
+    [before] = [key for key in graph.node_map[keyed].parents if key[0] == "setting_records"]
     MigrationExecutor(connection).migrate([before])
     prev = access_log.GENESIS
     try:
@@ -172,7 +173,8 @@ def test_the_migration_marks_existing_rows_unkeyed_and_keeps_the_guard(capsys):
                 )
                 prev = old_hash
     finally:
-        MigrationExecutor(connection).migrate([keyed])
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
     assert list(AccessLogEntry.objects.order_by("id").values_list("scheme", flat=True)) == [1, 1]
     with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {log_guard.TABLE}")
