@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -109,7 +111,7 @@ def record_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rows = list(record.history.all())
     sees_sensitive = record.rights.child.view_all_records or record.is_sensitive
     shown = [row for row in rows if sees_sensitive or row.sensitivity != Sensitivity.SENSITIVE]
-    for newer, older in zip(rows, rows[1:], strict=False):
+    for newer, older in pairwise(rows):
         if older not in shown:
             # Its reason explains a change from a version this user may not see ("no longer
             # sensitive"): shown without it. The row is only read here, never saved.

@@ -89,10 +89,10 @@ def log_read(
     """Append one access-log row for one page view that shows ``items``, if it reads sensitive
     text (or ``always``, for pages logged whatever they show, such as a record pack).
 
-    The row names the entry when the page is about one (no ``child`` given), and lists in ``detail["read"]`` each entry
-    read with the sensitive history versions shown (``versions``) and whether its current
-    sensitive text was shown (``current``). ``via`` names the page. Call it inside the view
-    after the policy has let the user see what is shown, before the response is built.
+    The row names the entry when the page is about one (no ``child`` given), and lists in
+    ``detail["read"]`` each entry read, with the sensitive history versions shown
+    (``versions``) and whether its current sensitive text was shown (``current``). ``via``
+    names the page. Call it in the view, once the policy has let the user see what is shown.
     """
     items = list(items)
     read = sensitive_reads(items)
