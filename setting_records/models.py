@@ -91,6 +91,7 @@ class AccessAction(models.TextChoices):
     RECORD_HISTORY_VIEWED = "record_history_viewed", _("Viewed a sensitive entry's history")
     CHILD_HISTORY_VIEWED = "child_history_viewed", _("Viewed a child's history")
     ACCESS_LOG_VIEWED = "access_log_viewed", _("Viewed a child's access log")
+    ENTRIES_REVIEWED = "entries_reviewed", _("Read sensitive entries preparing an access request")
     GRANT_GIVEN = "grant_given", _("Gave need-to-know access")
     GRANT_REVOKED = "grant_revoked", _("Withdrew need-to-know access")
     KEY_PERSON_CHANGED = "key_person_changed", _("Changed the key person")
