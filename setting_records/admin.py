@@ -7,7 +7,6 @@ person's password: the admin sends a set-password link instead.
 """
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,10 +23,8 @@ from setting_records.models import Membership, Role, Setting, User
 # permissions grant nothing here, and would be a way round the log if they did.
 admin.site.unregister(Group)
 
-Obj = TypeVar("Obj")
 
-
-def _each(
+def _each[Obj](
     request: HttpRequest, objects: Iterable[Obj], change: Callable[[Obj], object], done: str
 ) -> None:
     """Run one service per selected object; say how many it did and why it refused the rest."""
@@ -48,7 +45,7 @@ class MembershipInline(admin.TabularInline):
 
     model = Membership
     extra = 0
-    fields = ["setting", "role", "is_active", "joined_on"]
+    fields = ("setting", "role", "is_active", "joined_on")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -119,6 +116,10 @@ class StaffUserAdmin(UserAdmin, KeptHistoryAdmin):
     filter_horizontal = ()
     actions = ["deactivate", "reactivate", "send_password_link"]
 
+    def get_inlines(self, request, obj):
+        # A new account has no memberships to show; it joins settings from the membership list.
+        return self.inlines if obj is not None else []
+
     def user_change_password(self, request, id, form_url=""):
         raise Http404("Nobody sets another person's password: send them a link instead.")
 
@@ -163,22 +164,11 @@ class StaffUserAdmin(UserAdmin, KeptHistoryAdmin):
         )
 
 
-class MembershipAddForm(forms.ModelForm):
-    class Meta:
-        model = Membership
-        fields = ["user", "setting", "role"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A deactivated account joins nothing until it is reactivated.
-        self.fields["user"].queryset = User.objects.filter(is_active=True)
-
-
 @admin.register(Membership)
 class MembershipAdmin(KeptHistoryAdmin):
     """Who works where. Memberships are added here and changed only by the actions."""
 
-    form = MembershipAddForm
+    fields = ["user", "setting", "role"]
     list_display = ["user", "setting", "role", "is_active", "joined_on"]
     list_filter = ["setting", "role", "is_active"]
     list_select_related = ["user", "setting"]
@@ -190,6 +180,12 @@ class MembershipAdmin(KeptHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # A deactivated account joins nothing until it is reactivated.
+            kwargs["queryset"] = User.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         created = services.membership_add(

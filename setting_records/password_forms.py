@@ -6,21 +6,24 @@ from setting_records import services
 from setting_records.models import User
 
 
-class _SavedByTheService:
-    cleaned_data: dict[str, str]
-
-    def set_password_and_save(
-        self, user: User, password_field_name: str = "password1", commit: bool = True
-    ) -> User:
-        # A person only ever sets their own password: here, the one who proved who they are.
-        return services.password_change(
-            user=user, new_password=self.cleaned_data[password_field_name], actor=user
-        )
+def _save(form: SetPasswordForm[User]) -> User:
+    # A person only ever sets their own password: here, the one who proved who they are.
+    return services.password_change(
+        user=form.user, new_password=form.cleaned_data["new_password1"], actor=form.user
+    )
 
 
-class OwnPasswordChangeForm(_SavedByTheService, PasswordChangeForm):
+class OwnPasswordChangeForm(PasswordChangeForm):
     """The change-password page: the old password, then the new one twice."""
 
+    required_css_class = "required"  # as the admin's own form, which this one replaces there
 
-class LinkSetPasswordForm(_SavedByTheService, SetPasswordForm):
+    def save(self, commit: bool = True) -> User:
+        return _save(self)
+
+
+class LinkSetPasswordForm(SetPasswordForm[User]):
     """The page a set-password link opens: the new password twice."""
+
+    def save(self, commit: bool = True) -> User:
+        return _save(self)

@@ -6,8 +6,8 @@ Listed before Django's own, which they replace under the same names and paths.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from setting_records.passwords import ConfiguredHostPasswordResetForm
 from setting_records.password_forms import LinkSetPasswordForm, OwnPasswordChangeForm
+from setting_records.passwords import ConfiguredHostPasswordResetForm
 
 urlpatterns = [
     path(

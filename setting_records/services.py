@@ -229,7 +229,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
         left.append(membership.setting_id)
     user.is_active = False
     user.set_unusable_password()
-    save_as(user, actor=actor, reason="Account deactivated", update_fields=["is_active", "password"])
+    save_as(
+        user, actor=actor, reason="Account deactivated", update_fields=["is_active", "password"]
+    )
     for membership in user.memberships.select_related("setting"):
         access.sync_setting_permissions(membership.setting, user)
     access_log.append(
