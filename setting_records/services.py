@@ -46,9 +46,11 @@ def _refuse_losing_the_last_manager(membership: Membership) -> None:
     The setting's row is locked first, so two changes at once (two managers demoting each
     other) are taken one after the other and the second sees the first.
     """
+    Setting.objects.select_for_update().filter(pk=membership.setting_id).first()
+    membership.refresh_from_db(fields=["role", "is_active"])
+    membership.user.refresh_from_db(fields=["is_active"])
     if not (membership.is_active and membership.is_manager and membership.user.is_active):
         return
-    Setting.objects.select_for_update().filter(pk=membership.setting_id).first()
     others = (
         Membership.objects.filter(
             setting_id=membership.setting_id,

@@ -1,10 +1,12 @@
 """Staff services: one access-log row each, the refusals, set-password links and sessions."""
 
 import re
+import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
 
 from setting_records import access, access_log, services
 from setting_records.errors import WorkflowError
@@ -385,3 +387,37 @@ def test_deactivation_ends_a_live_session_for_good(client, manager, practitioner
     # Coming back does not bring the old session back with it.
     services.user_reactivate(user=practitioner, actor=manager)
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_demoting_each_other_at_once_leave_one(setting, manager, deputy):
+    """The setting's row is locked: the second demotion sees the first and is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs concurrent connections to a real server; runs in CI's PostgreSQL pass")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(target: User, actor: User) -> None:
+        try:
+            start.wait()
+            membership = Membership.objects.select_related("user", "setting").get(user=target)
+            services.membership_change_role(
+                membership=membership, role=Role.PRACTITIONER, actor=actor
+            )
+            outcomes.append("demoted")
+        except WorkflowError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    workers = [
+        threading.Thread(target=demote, args=(manager, deputy)),
+        threading.Thread(target=demote, args=(deputy, manager)),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(outcomes) == ["demoted", "refused"]
+    assert Membership.objects.filter(setting=setting, role=Role.MANAGER).count() == 1
