@@ -100,6 +100,16 @@ class AccessAction(models.TextChoices):
     PACK_PREVIEWED = "pack_previewed", _("Previewed a record pack")
     PACK_RELEASED = "pack_released", _("Released a record pack")
     PACK_DOWNLOADED = "pack_downloaded", _("Downloaded a released record pack")
+    STAFF_ACCOUNT_CREATED = "staff_account_created", _("Created a staff account")
+    STAFF_ACCOUNT_CHANGED = "staff_account_changed", _("Changed a staff account's details")
+    STAFF_ACCOUNT_DEACTIVATED = "staff_account_deactivated", _("Deactivated a staff account")
+    STAFF_ACCOUNT_REACTIVATED = "staff_account_reactivated", _("Reactivated a staff account")
+    MEMBERSHIP_ADDED = "membership_added", _("Added a member of staff to a setting")
+    MEMBERSHIP_ROLE_CHANGED = "membership_role_changed", _("Changed a member of staff's role")
+    MEMBERSHIP_ENDED = "membership_ended", _("Ended a member of staff's place at a setting")
+    MEMBERSHIP_REACTIVATED = "membership_reactivated", _("Gave a member of staff their place back")
+    PASSWORD_LINK_SENT = "password_link_sent", _("Sent a set-password link")
+    PASSWORD_CHANGED = "password_changed", _("Changed their own password")
 
 
 class AccessLogEntry(models.Model):

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 # The test client and live server speak plain HTTP on loopback.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Where emailed links point: deliberately not the test client's "testserver".
+os.environ.setdefault("SITE_URL", "https://records.example.org")
 
 from setting_records.settings import *  # noqa: F403
 
