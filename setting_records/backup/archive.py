@@ -1,5 +1,6 @@
 """Writing a backup archive, and reading one back only after every SHA-256 in it checks out."""
 
+import gzip
 import os
 import shutil
 import tarfile
@@ -17,6 +18,9 @@ from setting_records.backup import database
 from setting_records.backup.manifest import MANIFEST_NAME, BackupError, Manifest, file_sha256
 
 MEDIA_PREFIX = "media"
+# gzip's header (no name, time 0, level 6, "unknown" OS) is outside its CRC-32: restore
+# asks for exactly these bytes, so that no byte of a backup can change unnoticed.
+GZIP_HEADER = bytes([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF])
 ANCHOR_NAME = "access-log-anchor"
 
 
@@ -80,7 +84,12 @@ def _write_atomically(destination: Path, work: Path, members: list[str]) -> None
     partial = Path(partial_name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            with tarfile.open(fileobj=stream, mode="w:gz") as archive:
+            with (
+                gzip.GzipFile(
+                    filename="", mode="wb", fileobj=stream, compresslevel=6, mtime=0
+                ) as compressed,
+                tarfile.open(fileobj=compressed, mode="w:") as archive,
+            ):
                 for name in members:
                     archive.add(work / name, arcname=name, recursive=False)
             stream.flush()
@@ -160,24 +169,30 @@ def unpack_verified(source: Path, work: Path) -> Manifest:
     if not source.is_file():
         raise BackupError(f"There is no backup at {source}.")
     damaged = f"The backup {source} is damaged or was altered"
+    with source.open("rb") as raw:
+        if raw.read(len(GZIP_HEADER)) != GZIP_HEADER:
+            raise BackupError(f"{damaged}: its first bytes were changed. Nothing was restored.")
     try:
-        with tarfile.open(source, mode="r:gz") as archive:
+        with (
+            gzip.open(source, "rb") as compressed,
+            tarfile.open(fileobj=compressed, mode="r:") as archive,
+        ):
             for member in archive:
-                name = _safe_name(member, damaged)
-                target = work / name
-                if target.exists():
-                    raise BackupError(f"{damaged}: it holds {name} twice. Nothing was restored.")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                stream = archive.extractfile(member)
-                assert stream is not None  # noqa: S101 - _safe_name admits regular files only
-                with stream, target.open("wb") as out:
-                    shutil.copyfileobj(stream, out)
+                _unpack(archive, member, work, damaged)
+            # Read to the end, so that gzip checks its CRC-32 over every byte.
+            while compressed.read(1 << 20):
+                pass
     except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
         raise BackupError(f"{damaged} ({error}). Nothing was restored.") from None
     manifest_file = work / MANIFEST_NAME
     if not manifest_file.is_file():
         raise BackupError(f"{damaged}: it has no manifest. Nothing was restored.")
-    manifest = Manifest.from_json(manifest_file.read_bytes())
+    try:
+        manifest = Manifest.from_json(manifest_file.read_bytes())
+    except ValueError as error:
+        raise BackupError(
+            f"{damaged}: its manifest cannot be read ({error}). Nothing was restored."
+        ) from None
     found = {p.relative_to(work).as_posix() for p in _files_under(work)} - {MANIFEST_NAME}
     if found != set(manifest.files) or manifest.database not in found:
         raise BackupError(
@@ -192,17 +207,25 @@ def unpack_verified(source: Path, work: Path) -> Manifest:
     return manifest
 
 
-def _safe_name(member: tarfile.TarInfo, damaged: str) -> str:
+def _unpack(archive: tarfile.TarFile, member: tarfile.TarInfo, work: Path, damaged: str) -> None:
+    """Write one member under ``work``: regular files only, at a plain relative path, once."""
     path = PurePosixPath(member.name)
     if (
         not member.isfile()
         or path.is_absolute()
         or ".." in path.parts
-        or not path.parts
         or path.as_posix() != member.name
     ):
         raise BackupError(f"{damaged}: it holds {member.name!r}. Nothing was restored.")
-    return member.name
+    target = work / member.name
+    if target.exists():
+        raise BackupError(f"{damaged}: it holds {member.name} twice. Nothing was restored.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stream = archive.extractfile(member)
+    if stream is None:
+        raise BackupError(f"{damaged}: {member.name} cannot be read. Nothing was restored.")
+    with stream, target.open("wb") as out:
+        shutil.copyfileobj(stream, out)
 
 
 def _check_migrations(manifest: Manifest) -> list[str]:

@@ -33,16 +33,19 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: bytes) -> "Manifest":
+        """Raises ValueError when the manifest is not one this code wrote."""
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if data.get("format") != FORMAT:
+            raise BackupError(
+                f"This backup is in format {data.get('format')!r}; this version of "
+                f"Setting Records reads format {FORMAT} only. Nothing was restored."
+            )
         try:
-            data = json.loads(raw)
-            if data.get("format") != FORMAT:
-                raise BackupError(
-                    f"This backup is in format {data.get('format')!r}; this version of "
-                    f"Setting Records reads format {FORMAT} only."
-                )
             return cls(**data)
-        except (ValueError, TypeError, AttributeError) as error:
-            raise BackupError(f"The backup's manifest cannot be read ({error}).") from None
+        except TypeError as error:
+            raise ValueError(str(error)) from None
 
 
 def file_sha256(path: Path) -> str:
