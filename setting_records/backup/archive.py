@@ -41,6 +41,12 @@ def create_backup(destination: Path, *, using: str = "default") -> Manifest:
         raise BackupError(f"{destination} already exists: a backup never replaces another.")
     if not destination.parent.is_dir():
         raise BackupError(f"The folder {destination.parent} does not exist.")
+    media_root = Path(settings.MEDIA_ROOT)
+    if destination.resolve().is_relative_to(media_root.resolve()):
+        raise BackupError(
+            f"{destination} is inside MEDIA_ROOT ({media_root}), which the backup copies: "
+            "write it somewhere else."
+        )
     connection = connections[using]
     # Beside the destination, so the confidential working copy stays where the operator chose
     # (created readable by its owner only).
@@ -51,7 +57,6 @@ def create_backup(destination: Path, *, using: str = "default") -> Manifest:
             shutil.copyfile(anchor, work / ANCHOR_NAME)
         database_name = database.FILE_NAMES.get(connection.vendor, "database")
         copy = database.dump(connection, work / database_name)
-        media_root = Path(settings.MEDIA_ROOT)
         for path in _files_under(media_root):
             target = work / MEDIA_PREFIX / path.relative_to(media_root)
             target.parent.mkdir(parents=True, exist_ok=True)

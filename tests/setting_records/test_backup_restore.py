@@ -214,6 +214,13 @@ def test_backup_never_replaces_a_file(small_backup):
     assert sorted(p.name for p in small_backup.parent.iterdir()) == ["media", "small.tar.gz"]
 
 
+def test_backup_is_never_written_inside_media_root(small_backup, settings):
+    inside = settings.MEDIA_ROOT / "packs" / "backup.tar.gz"
+    with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
+        call_command("backup", str(inside))
+    assert sorted(p.name for p in inside.parent.iterdir()) == ["AR-2026-0001.pdf"]
+
+
 def test_restore_refuses_a_database_that_holds_data(settings, small_backup, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "empty-media"
     Setting.objects.create(name="Added after the backup", ofsted_urn="EY100009")
@@ -288,6 +295,21 @@ def test_a_backup_of_another_database_vendor_is_refused(settings, small_backup, 
 
     _rewrite(small_backup, relabel)
     with pytest.raises(CommandError, match=f"backup of a {other} database"):
+        call_command("restore", str(small_backup))
+
+
+def test_a_backup_from_a_newer_version_of_the_code_is_refused(settings, small_backup, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "empty-media"
+
+    def add_a_future_migration(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["migrations"]["setting_records"].append("9999_from_the_future")
+        return json.dumps(manifest).encode()
+
+    _rewrite(small_backup, add_a_future_migration)
+    with pytest.raises(CommandError, match=r"newer version.*setting_records.9999_from_the_future"):
         call_command("restore", str(small_backup))
 
 
