@@ -1,7 +1,9 @@
+from datetime import datetime
 from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from setting_records.backup import BackupError, restore_backup
 
@@ -27,9 +29,9 @@ class Command(BaseCommand):
             restored = restore_backup(path, replace_files=replace_files)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        manifest = restored.manifest
+        taken = timezone.localtime(datetime.fromisoformat(restored.manifest.created_at))
         self.stdout.write(
-            self.style.SUCCESS(f"Restored the backup of {manifest.created_at} from {path}.")
+            self.style.SUCCESS(f"Restored the backup taken {taken:%-d %B %Y at %H:%M} from {path}.")
         )
         width = max(map(len, restored.tables), default=0)
         for table, rows in restored.tables.items():
