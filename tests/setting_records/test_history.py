@@ -121,6 +121,7 @@ def test_raw_sql_only_where_expected():
     expected = {
         "setting_records/access_log.py",  # the advisory lock
         "setting_records/log_guard.py",  # the append-only triggers
+        "setting_records/backup/database.py",  # the backup's snapshot and row counts (read-only)
     }
     found = set()
     for app in APPS:
