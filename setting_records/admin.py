@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from setting_records import access
 from setting_records.admin_site import KeptHistoryAdmin
@@ -30,3 +32,10 @@ class StaffUserAdmin(UserAdmin, KeptHistoryAdmin):
 class SettingAdmin(KeptHistoryAdmin):
     list_display = ["name", "ofsted_urn"]
     search_fields = ["name", "ofsted_urn"]
+
+
+# Devices change only through the logged two-factor services (a person's own setup, a manager's
+# reset): an admin-made device with a known secret would step round both.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
