@@ -46,6 +46,17 @@ def unverified_client() -> Client:
     return Client()
 
 
+@pytest.fixture
+def password_only():
+    # A fresh session for a user, past the password step only (another browser, say).
+    def log_in(user: User) -> Client:
+        session = Client()
+        session.force_login(user)
+        return session
+
+    return log_in
+
+
 def make_staff(setting: Setting, username: str, role: str = Role.PRACTITIONER) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, first_name=username.capitalize()
