@@ -88,6 +88,9 @@ def setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add an authenticator app: scan the QR code or type the secret, then give a code."""
     user = request.user
     if user_has_device(user):
+        # Set up already: a session past only the password gives its code instead.
+        if not is_verified(user):
+            return redirect(_with_next("two_factor_verify", request))
         return redirect("two_factor_backup_codes")
     key = request.session.get(SETUP_KEY)
     if not key:
