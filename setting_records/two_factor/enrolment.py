@@ -33,5 +33,5 @@ def qr_svg(user: User, key: str) -> bytes:
     """The ``otpauth://`` link as a QR code, drawn here as SVG: nothing is sent anywhere."""
     out = io.BytesIO()
     code = segno.make(candidate(user, key).config_url, error="m")
-    code.save(out, kind="svg", scale=5, border=4, xmldecl=False, title="Authenticator app QR code")
+    code.save(out, kind="svg", border=4, omitsize=True, xmldecl=False, title="QR code")
     return out.getvalue()

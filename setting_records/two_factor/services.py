@@ -21,7 +21,6 @@ from setting_records.errors import WorkflowError
 from setting_records.models import AccessAction, Setting, User
 from setting_records.two_factor.enrolment import candidate
 
-BACKUP_CODE_COUNT = 10
 # django-otp's static tokens: eight characters of lower-case base32.
 BACKUP_CODE = re.compile(r"[a-z2-7]{8}")
 WRONG_CODE = (
@@ -126,8 +125,7 @@ def backup_codes_generate(*, actor: User) -> list[str]:
         user=actor, defaults={"name": "Backup codes", "confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    codes = [device.token_set.create(token=StaticToken.random_token()).token for _ in range(10)]
     access_log.append(
         action=AccessAction.BACKUP_CODES_GENERATED, actor=actor, detail={"codes": len(codes)}
     )
