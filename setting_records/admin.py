@@ -13,6 +13,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from setting_records import services
 from setting_records.admin_site import KeptHistoryAdmin
@@ -233,3 +235,10 @@ class MembershipAdmin(KeptHistoryAdmin):
 class SettingAdmin(KeptHistoryAdmin):
     list_display = ["name", "ofsted_urn"]
     search_fields = ["name", "ofsted_urn"]
+
+
+# Devices change only through the logged two-factor services (a person's own setup, a manager's
+# reset): an admin-made device with a known secret would step round both.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)

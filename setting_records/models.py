@@ -37,6 +37,14 @@ class Setting(models.Model):
         help_text=_("The unique reference number Ofsted gave the setting."),
     )
     address = models.TextField(_("address"), blank=True)
+    require_two_factor_for_all = models.BooleanField(
+        _("two-factor login for every member of staff"),
+        default=False,
+        help_text=_(
+            "Managers always need a code from an authenticator app; with this on, every member "
+            "of staff here does too."
+        ),
+    )
 
     history = kept_history()
 
@@ -110,6 +118,11 @@ class AccessAction(models.TextChoices):
     MEMBERSHIP_REACTIVATED = "membership_reactivated", _("Gave a member of staff their place back")
     PASSWORD_LINK_SENT = "password_link_sent", _("Sent a set-password link")
     PASSWORD_CHANGED = "password_changed", _("Changed their own password")
+    TWO_FACTOR_CONFIRMED = "two_factor_confirmed", _("Set up an authenticator app")
+    TWO_FACTOR_PASSED = "two_factor_passed", _("Passed the second step of logging in")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Gave a wrong two-factor code")
+    BACKUP_CODES_GENERATED = "backup_codes_generated", _("Generated new backup codes")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Reset a member of staff's two-factor login")
 
 
 class AccessLogEntry(models.Model):

@@ -103,6 +103,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "setting_records",
     "children",
     "access_requests",
@@ -116,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "setting_records.two_factor.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -186,6 +191,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Sign-ins are already in the project's own tamper-evident access log.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+
+# Two-factor login (django-otp): the authenticator app's label, and device keys hidden in the
+# admin. A wrong code doubles the wait before the next try (1 s, 2 s, 4 s ...) on that device.
+OTP_TOTP_ISSUER = "Setting Records"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 
 from setting_records.models import User
+from setting_records.two_factor.testing import pass_second_step
 
 SIZES = [(20, 100), (200, 100)]
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{child} needs a general and a sensitive entry to open.")
             client = Client()
             client.force_login(user)
+            pass_second_step(client, user)
             for label, url in [
                 ("children list", "/children/"),
                 ("child page", f"/children/{child.pk}/"),
