@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from access_requests import deadlines, forms, review, services, steps
+from access_requests import deadlines, forms, pack_reads, review, services, steps
 from access_requests.models import OPEN_STATES, AccessRequest, PackRelease, State
 from access_requests.pack import WORKING_COPY
-from setting_records import access, access_log
+from setting_records import access, reads
 from setting_records.errors import WorkflowError
 from setting_records.history import attach_users
 from setting_records.http import AuthenticatedHttpRequest
@@ -167,6 +167,15 @@ def _render_detail(
     }
     if step == "ready":
         context |= review.review_context(item, form=review_form)
+        # The review list shows every entry's text: a read of the sensitive ones.
+        reads.log_read(
+            actor=request.user,
+            items=pack_reads.review_shown(row.entry for row in context["review_rows"]),
+            via="review",
+            action=AccessAction.ENTRIES_REVIEWED,
+            child=item.child,
+            detail={"request": item.pk},
+        )
     return render(request, "access_requests/request_detail.html", context, status=status)
 
 
@@ -271,11 +280,15 @@ def request_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except WorkflowError as error:
         return HttpResponse(str(error), status=409, content_type="text/plain; charset=utf-8")
     pdf = render_pack(content)
-    access_log.append(
-        action=AccessAction.PACK_PREVIEWED,
+    # Logged whatever it holds, naming the sensitive entries whose text it prints.
+    reads.log_read(
         actor=request.user,
+        items=pack_reads.pack_shown(item, services.current_frozen(item)),
+        via="working copy",
+        action=AccessAction.PACK_PREVIEWED,
         child=item.child,
         detail={"request": item.pk},
+        always=True,
     )
     return _pdf(pdf, f"{item.reference}-working-copy.pdf")
 
@@ -295,10 +308,13 @@ def request_pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             status=409,
             content_type="text/plain; charset=utf-8",
         )
-    access_log.append(
-        action=AccessAction.PACK_DOWNLOADED,
+    reads.log_read(
         actor=request.user,
+        items=pack_reads.pack_shown(item, release.frozen),
+        via="released copy",
+        action=AccessAction.PACK_DOWNLOADED,
         child=item.child,
         detail={"request": item.pk, "sha256": release.sha256},
+        always=True,
     )
     return _pdf(pdf, f"{item.reference}.pdf")

@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,7 +21,7 @@ from children.forms import (
     TeamForm,
 )
 from children.models import CHILD_FIELDS, CareTeamMember, Child, Record, Room, Sensitivity
-from setting_records import access, access_log
+from setting_records import access, access_log, reads
 from setting_records.errors import WorkflowError
 from setting_records.history import attach_users, versions
 from setting_records.http import AuthenticatedHttpRequest
@@ -88,8 +90,7 @@ def record_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk)
-    if record.is_sensitive:
-        access_log.append(action=AccessAction.RECORD_VIEWED, actor=request.user, record=record)
+    reads.log_read(actor=request.user, items=[reads.shown(record)], via="entry")
     return render(request, "children/record_detail.html", {"record": record})
 
 
@@ -101,21 +102,29 @@ CHILD_HISTORY_FIELDS = [*CHILD_FIELDS, "key_person"]
 def record_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every version the user may see, with who, when, why and what changed.
 
-    Someone who sees only general entries does not see versions from while the entry was
-    sensitive; the differences are worked out between the versions they may see.
+    Someone who sees only general entries is not told that the entry was ever sensitive: the
+    versions from while it was are left out entirely (no placeholder, no count), and the
+    differences are worked out between the versions they may see, so no older text shows
+    through. Showing a version that was sensitive is a read of sensitive text, logged once.
     """
     record = access.get_record(request.user, pk)
     rows = list(record.history.all())
     sees_sensitive = record.rights.child.view_all_records or record.is_sensitive
     shown = [row for row in rows if sees_sensitive or row.sensitivity != Sensitivity.SENSITIVE]
-    if record.is_sensitive:
-        access_log.append(
-            action=AccessAction.RECORD_HISTORY_VIEWED, actor=request.user, record=record
-        )
+    for newer, older in pairwise(rows):
+        if older not in shown:
+            # Its reason explains a change from a version this user may not see ("no longer
+            # sensitive"): shown without it. The row is only read here, never saved.
+            newer.history_change_reason = None
+    reads.log_read(
+        actor=request.user,
+        items=[reads.shown(record, versions=shown, current=False)],
+        via="history",
+        action=AccessAction.RECORD_HISTORY_VIEWED,
+    )
     context = {
         "record": record,
         "versions": versions(shown, model=Record, fields=RECORD_HISTORY_FIELDS),
-        "hidden": len(rows) - len(shown),
     }
     return render(request, "children/record_history.html", context)
 
@@ -137,8 +146,17 @@ def child_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def child_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """For the manager: who looked at this child's sensitive entries and history, and when."""
+    """For the manager: who looked at this child's sensitive entries and history, and when.
+
+    Looking at the log is itself logged, once per page shown (UK GDPR Art. 5(2)).
+    """
     child = access.get_child(request.user, pk, "manage")
+    access_log.append(
+        action=AccessAction.ACCESS_LOG_VIEWED,
+        actor=request.user,
+        child=child,
+        detail={"page": request.GET.get("page", "1")[:20]},
+    )
     entries = (
         AccessLogEntry.objects.filter(child=child).select_related("actor", "record").order_by("-id")
     )
@@ -148,7 +166,11 @@ def child_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change an entry. The form shows the entry's text, so showing it (on the first visit, or
+    again with errors) is a read, logged when the entry is sensitive as stored."""
     record = access.get_record(request.user, pk, "edit")
+    # Judged before the form is bound: validating writes the typed values onto the instance.
+    as_stored = reads.shown(record)
     form = RecordEditForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
         # The form has written its values onto the instance; the service saves them.
@@ -161,6 +183,7 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if access.can(request.user, "view", record):
                 return redirect(record)
             return redirect(record.child)
+    reads.log_read(actor=request.user, items=[as_stored], via="edit")
     return render(
         request,
         "children/record_form.html",

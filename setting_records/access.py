@@ -344,6 +344,25 @@ def setting_staff(
     ).order_by("first_name", "last_name", "username")
 
 
+def managed_staff(user: Viewer) -> QuerySet[Membership]:
+    """The other members of staff at the settings ``user`` manages, for their staff pages."""
+    if not _is_staff(user):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(setting_id__in=_managed_setting_ids(user), is_active=True)
+        .exclude(user=user)
+        .select_related("user", "setting")
+    )
+
+
+def get_staff_member(user: Viewer, user_id: int | str) -> Membership:
+    """A member of staff ``user`` manages, by their user id; anyone else is a 404."""
+    membership = managed_staff(user).filter(user_id=user_id).order_by("setting__name").first()
+    if membership is None:
+        raise Http404("No such member of staff.")
+    return membership
+
+
 # Keeping guardian's rows in step with the facts. Called by services inside their transaction.
 
 

@@ -3,12 +3,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from setting_records.password_forms import OwnPasswordChangeForm
+
 
 class SuperuserAdminSite(admin.AdminSite):
     """The admin is for setting the deployment up, never for daily work: superusers only."""
 
     site_header = "Setting Records administration"
     site_title = "Setting Records administration"
+    # A superuser's own password, changed through the logged service like anyone's.
+    password_change_form = OwnPasswordChangeForm
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

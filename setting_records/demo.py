@@ -1,14 +1,23 @@
 """Demo settings and staff for ``seed_demo``; other apps add their own demo data on top."""
 
+import base64
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from setting_records.history import save_as
 from setting_records.models import Role, Setting, User
 from setting_records.services import membership_add
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - the documented demo password
+# The demo managers' authenticator key (base32, as apps take it), documented in the README.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105
+# A code for it now, without a phone: what seed_demo prints and the README shows.
+DEMO_CODE_COMMAND = (
+    ".venv/bin/python -c 'import base64; from django_otp.oath import totp; "
+    f'print("%06d" % totp(base64.b32decode("{DEMO_TOTP_SECRET}")))\''
+)
 
 
 @dataclass(frozen=True)
@@ -73,4 +82,16 @@ def create_staff(*, password: str) -> DemoStaff:
         (othermanager, second, Role.MANAGER),
     ]:
         membership_add(user=user, setting=setting, role=role, actor=manager)
+    for demo_manager in (manager, othermanager):
+        _authenticator(demo_manager)
     return DemoStaff(manager, keyperson, practitioner, outsider, othermanager, first, second)
+
+
+def _authenticator(user: User) -> TOTPDevice:
+    """The demo manager's app, already set up with the documented key (django-otp keeps hex)."""
+    return TOTPDevice.objects.create(
+        user=user,
+        name="Authenticator app",
+        key=base64.b32decode(DEMO_TOTP_SECRET).hex(),
+        confirmed=True,
+    )

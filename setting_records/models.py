@@ -37,6 +37,14 @@ class Setting(models.Model):
         help_text=_("The unique reference number Ofsted gave the setting."),
     )
     address = models.TextField(_("address"), blank=True)
+    require_two_factor_for_all = models.BooleanField(
+        _("two-factor login for every member of staff"),
+        default=False,
+        help_text=_(
+            "Managers always need a code from an authenticator app; with this on, every member "
+            "of staff here does too."
+        ),
+    )
 
     history = kept_history()
 
@@ -92,6 +100,7 @@ class AccessAction(models.TextChoices):
     RECORD_HISTORY_VIEWED = "record_history_viewed", _("Viewed a sensitive entry's history")
     CHILD_HISTORY_VIEWED = "child_history_viewed", _("Viewed a child's history")
     ACCESS_LOG_VIEWED = "access_log_viewed", _("Viewed a child's access log")
+    ENTRIES_REVIEWED = "entries_reviewed", _("Read sensitive entries preparing an access request")
     GRANT_GIVEN = "grant_given", _("Gave need-to-know access")
     GRANT_REVOKED = "grant_revoked", _("Withdrew need-to-know access")
     KEY_PERSON_CHANGED = "key_person_changed", _("Changed the key person")
@@ -100,6 +109,21 @@ class AccessAction(models.TextChoices):
     PACK_PREVIEWED = "pack_previewed", _("Previewed a record pack")
     PACK_RELEASED = "pack_released", _("Released a record pack")
     PACK_DOWNLOADED = "pack_downloaded", _("Downloaded a released record pack")
+    STAFF_ACCOUNT_CREATED = "staff_account_created", _("Created a staff account")
+    STAFF_ACCOUNT_CHANGED = "staff_account_changed", _("Changed a staff account's details")
+    STAFF_ACCOUNT_DEACTIVATED = "staff_account_deactivated", _("Deactivated a staff account")
+    STAFF_ACCOUNT_REACTIVATED = "staff_account_reactivated", _("Reactivated a staff account")
+    MEMBERSHIP_ADDED = "membership_added", _("Added a member of staff to a setting")
+    MEMBERSHIP_ROLE_CHANGED = "membership_role_changed", _("Changed a member of staff's role")
+    MEMBERSHIP_ENDED = "membership_ended", _("Ended a member of staff's place at a setting")
+    MEMBERSHIP_REACTIVATED = "membership_reactivated", _("Gave a member of staff their place back")
+    PASSWORD_LINK_SENT = "password_link_sent", _("Sent a set-password link")
+    PASSWORD_CHANGED = "password_changed", _("Changed their own password")
+    TWO_FACTOR_CONFIRMED = "two_factor_confirmed", _("Set up an authenticator app")
+    TWO_FACTOR_PASSED = "two_factor_passed", _("Passed the second step of logging in")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Gave a wrong two-factor code")
+    BACKUP_CODES_GENERATED = "backup_codes_generated", _("Generated new backup codes")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Reset a member of staff's two-factor login")
 
 
 class ChainScheme(models.IntegerChoices):

@@ -1,34 +1,123 @@
-"""Changes to staff and memberships. Each takes effect on the user's very next request."""
+"""Changes to staff accounts, memberships and passwords. Each takes effect on the next request.
 
+These are the only way in: the admin calls them now, the managers' staff pages will call the
+same ones. Each runs in one transaction, keeps the history (who and why) and appends exactly one
+row to the access log naming who did what to whom, so that nobody, a superuser included, can
+give themselves or anyone else access to children's records unseen (the policy's P13; UK GDPR
+Art. 5(1)(f) and 32, security of processing).
+
+Two rules hold whoever acts: nobody deactivates their own account, and a setting always keeps
+an active manager (the Confidentiality policy gives the manager every decision on access).
+"""
+
+from typing import NamedTuple
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from setting_records import access
+from setting_records import access, access_log
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
-from setting_records.models import Membership, Role, Setting, User
+from setting_records.models import AccessAction, Membership, Role, Setting, User
+from setting_records.passwords import send_set_password_link
 from setting_records.signals import staff_left
+
+# Fields of an account that ``user_update`` may change. The rest have their own services
+# (``is_active``, ``password``) or are Django's bookkeeping (``last_login``, ``date_joined``).
+EDITABLE_USER_FIELDS = frozenset(
+    {"username", "first_name", "last_name", "email", "is_staff", "is_superuser"}
+)
+
+
+def _about(user: User, **more: object) -> dict[str, object]:
+    """The log's words for whom a change was done to: references, never personal details."""
+    return {"user": user.pk, "username": user.get_username(), **more}
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise WorkflowError(f"“{role}” is not a staff role.")
+
+
+def _refuse_losing_the_last_manager(membership: Membership) -> None:
+    """Refuse a change that would leave ``membership``'s setting with no active manager.
+
+    The setting's row is locked first, so two changes at once (two managers demoting each
+    other) are taken one after the other and the second sees the first.
+    """
+    Setting.objects.select_for_update().filter(pk=membership.setting_id).first()
+    membership.refresh_from_db(fields=["role", "is_active"])
+    membership.user.refresh_from_db(fields=["is_active"])
+    if not (membership.is_active and membership.is_manager and membership.user.is_active):
+        return
+    others = (
+        Membership.objects.filter(
+            setting_id=membership.setting_id,
+            role=Role.MANAGER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if not others:
+        raise WorkflowError(
+            f"{membership.user} is the only active manager of {membership.setting}. "
+            "Make someone else a manager there first."
+        )
+
+
+# Memberships: who works where, in which role.
 
 
 @transaction.atomic
 def membership_add(*, user: User, setting: Setting, role: str, actor: User | None) -> Membership:
-    if role not in Role.values:
-        raise WorkflowError(f"“{role}” is not a staff role.")
+    """Put ``user`` on the staff of ``setting``. ``actor`` is None only for ``seed_demo``."""
+    _check_role(role)
+    if not user.is_active:
+        raise WorkflowError(f"{user}'s account is deactivated. Reactivate it first.")
     if Membership.objects.filter(user=user, setting=setting).exists():
         raise WorkflowError(f"{user} is already on the staff of {setting}.")
     membership = Membership(user=user, setting=setting, role=role)
     save_as(membership, actor=actor, reason="Joined the staff")
     access.sync_setting_permissions(setting, user)
+    access_log.append(
+        action=AccessAction.MEMBERSHIP_ADDED,
+        actor=actor,
+        setting=setting,
+        detail=_about(user, role=role),
+    )
     return membership
 
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, actor: User) -> Membership:
-    if role not in Role.values:
-        raise WorkflowError(f"“{role}” is not a staff role.")
+    _check_role(role)
+    old_role = membership.role
+    if role == old_role:
+        raise WorkflowError(f"{membership.user} is already a {membership.get_role_display()}.")
+    if role != Role.MANAGER:
+        _refuse_losing_the_last_manager(membership)
     membership.role = role
     save_as(membership, actor=actor, reason=f"Role changed to {role}", update_fields=["role"])
     access.sync_setting_permissions(membership.setting, membership.user)
+    access_log.append(
+        action=AccessAction.MEMBERSHIP_ROLE_CHANGED,
+        actor=actor,
+        setting=membership.setting,
+        detail=_about(membership.user, old_role=old_role, role=role),
+    )
     return membership
+
+
+def _leave(membership: Membership, actor: User) -> None:
+    """The leaving itself, shared by ``membership_end`` and ``user_deactivate``."""
+    _refuse_losing_the_last_manager(membership)
+    membership.is_active = False
+    save_as(membership, actor=actor, reason="Left the setting", update_fields=["is_active"])
+    access.sync_setting_permissions(membership.setting, membership.user)
+    staff_left.send(Membership, user=membership.user, setting=membership.setting, actor=actor)
 
 
 @transaction.atomic
@@ -40,11 +129,87 @@ def membership_end(*, membership: Membership, actor: User) -> Membership:
     is theirs (``children.services.staff_member_leaves``), told through ``staff_left`` inside
     this transaction: a failure there undoes the leaving too.
     """
-    membership.is_active = False
-    save_as(membership, actor=actor, reason="Left the setting", update_fields=["is_active"])
-    access.sync_setting_permissions(membership.setting, membership.user)
-    staff_left.send(Membership, user=membership.user, setting=membership.setting, actor=actor)
+    if not membership.is_active:
+        raise WorkflowError(f"{membership.user} has already left {membership.setting}.")
+    _leave(membership, actor)
+    access_log.append(
+        action=AccessAction.MEMBERSHIP_ENDED,
+        actor=actor,
+        setting=membership.setting,
+        detail=_about(membership.user, role=membership.role),
+    )
     return membership
+
+
+@transaction.atomic
+def membership_reactivate(*, membership: Membership, actor: User) -> Membership:
+    """A leaver comes back to the same setting, in the role they had; children are not returned.
+
+    Their key-person and care-team places were given up when they left: the manager gives them
+    again, so that nobody regains a child's records by being reinstated.
+    """
+    if membership.is_active:
+        raise WorkflowError(f"{membership.user} is already on the staff of {membership.setting}.")
+    if not membership.user.is_active:
+        raise WorkflowError(f"{membership.user}'s account is deactivated. Reactivate it first.")
+    membership.is_active = True
+    save_as(membership, actor=actor, reason="Rejoined the staff", update_fields=["is_active"])
+    access.sync_setting_permissions(membership.setting, membership.user)
+    access_log.append(
+        action=AccessAction.MEMBERSHIP_REACTIVATED,
+        actor=actor,
+        setting=membership.setting,
+        detail=_about(membership.user, role=membership.role),
+    )
+    return membership
+
+
+# Accounts.
+
+
+class NewAccount(NamedTuple):
+    user: User
+    link_sent: bool
+
+
+@transaction.atomic
+def user_create(*, user: User, actor: User) -> NewAccount:
+    """Save a new account built by a form, with no password, and email its owner a link.
+
+    The owner chooses the password through the link; nobody else ever knows it. When the
+    email cannot be sent the account is still made and the log says so: send a link later.
+    """
+    if user.pk is not None:
+        raise WorkflowError("That account exists already.")
+    if not user.email:
+        raise WorkflowError("A new account needs an email address, for its set-password link.")
+    user.set_unusable_password()
+    user.is_active = True
+    save_as(user, actor=actor, reason="Account created")
+    sent = send_set_password_link(user, new_account=True, sent_by=actor)
+    access_log.append(
+        action=AccessAction.STAFF_ACCOUNT_CREATED,
+        actor=actor,
+        detail=_about(user, link_sent=sent, is_superuser=user.is_superuser),
+    )
+    return NewAccount(user, sent)
+
+
+@transaction.atomic
+def user_update(*, user: User, fields: list[str], actor: User) -> User:
+    """Save changes to an account's details that a form has already put on ``user``."""
+    fields = sorted(set(fields))
+    refused = set(fields) - EDITABLE_USER_FIELDS
+    if refused:
+        raise WorkflowError(f"These cannot be changed here: {', '.join(sorted(refused))}.")
+    if not fields:
+        return user
+    # A link already sent stops working when the email changes: Django's token covers it.
+    save_as(user, actor=actor, reason="Account details changed", update_fields=fields)
+    access_log.append(
+        action=AccessAction.STAFF_ACCOUNT_CHANGED, actor=actor, detail=_about(user, fields=fields)
+    )
+    return user
 
 
 @transaction.atomic
@@ -52,12 +217,83 @@ def user_deactivate(*, user: User, actor: User) -> User:
     """Accounts are deactivated, never deleted, so that history keeps who did what.
 
     A deactivated account also leaves every setting, so its children get a new key person
-    rather than keeping one who can no longer log in.
+    rather than keeping one who can no longer log in. Its password is made unusable, which
+    ends every session it has for good (Django checks each session against the password hash),
+    also after a reactivation; coming back, its owner sets a new password through a link.
     """
+    if user.pk == actor.pk:
+        raise WorkflowError("You cannot deactivate your own account. Ask another administrator.")
+    if not user.is_active:
+        raise WorkflowError(f"{user}'s account is already deactivated.")
+    left = []
+    for membership in user.memberships.filter(is_active=True).select_related("setting", "user"):
+        _leave(membership, actor)
+        left.append(membership.setting_id)
     user.is_active = False
-    save_as(user, actor=actor, reason="Account deactivated", update_fields=["is_active"])
-    for membership in user.memberships.filter(is_active=True).select_related("setting"):
-        membership_end(membership=membership, actor=actor)
+    user.set_unusable_password()
+    save_as(
+        user, actor=actor, reason="Account deactivated", update_fields=["is_active", "password"]
+    )
     for membership in user.memberships.select_related("setting"):
         access.sync_setting_permissions(membership.setting, user)
+    access_log.append(
+        action=AccessAction.STAFF_ACCOUNT_DEACTIVATED,
+        actor=actor,
+        detail=_about(user, left_settings=left),
+    )
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User) -> User:
+    """The account can log in again once its owner sets a password through the link sent now.
+
+    Its memberships stay ended: each is given back on its own (``membership_reactivate``).
+    """
+    if user.is_active:
+        raise WorkflowError(f"{user}'s account is already active.")
+    user.is_active = True
+    save_as(user, actor=actor, reason="Account reactivated", update_fields=["is_active"])
+    sent = bool(user.email) and send_set_password_link(user, new_account=False, sent_by=actor)
+    access_log.append(
+        action=AccessAction.STAFF_ACCOUNT_REACTIVATED,
+        actor=actor,
+        detail=_about(user, link_sent=sent),
+    )
+    return user
+
+
+# Passwords: each person chooses their own.
+
+
+@transaction.atomic
+def password_link_send(*, user: User, actor: User) -> User:
+    """Email ``user`` a link to choose a new password. Their current one works until they do."""
+    if not user.is_active:
+        raise WorkflowError(f"{user}'s account is deactivated. Reactivate it first.")
+    if not user.email:
+        raise WorkflowError(f"{user} has no email address to send a link to.")
+    access_log.append(action=AccessAction.PASSWORD_LINK_SENT, actor=actor, detail=_about(user))
+    if not send_set_password_link(user, new_account=False, sent_by=actor):
+        raise WorkflowError(f"The email to {user} could not be sent. Try again later.")
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str, actor: User) -> User:
+    """Set ``user``'s own new password (the change-password page, or a set-password link).
+
+    Every other session of theirs ends on its next request: Django checks each session against
+    a hash of the password. The caller keeps the session it is in with
+    ``update_session_auth_hash``.
+    """
+    if user.pk != actor.pk:
+        raise WorkflowError("Nobody sets another person's password: send them a link instead.")
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages)) from error
+    user.set_password(new_password)
+    save_as(user, actor=actor, reason="Password changed", update_fields=["password"])
+    access_log.append(action=AccessAction.PASSWORD_CHANGED, actor=actor, detail=_about(user))
     return user

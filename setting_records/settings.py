@@ -7,6 +7,7 @@ production hardening below is switched on and ``SECRET_KEY`` must be given.
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -78,6 +79,43 @@ ACCESS_LOG_ANCHOR = Path(
 )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+
+
+def site_url(value: str, *, debug: bool, allowed_hosts: list[str]) -> str:
+    """The address staff reach the app at, for links in emails (never the request's Host header).
+
+    ``SITE_URL`` when given; with ``DEBUG`` on, ``make run``'s address; otherwise HTTPS on the
+    first concrete name in ``ALLOWED_HOSTS``. A password-reset link built from a Host header an
+    attacker chose would send the reset token to the attacker's server.
+    """
+    if not value:
+        named = [host for host in allowed_hosts if "*" not in host and not host.startswith(".")]
+        if debug:
+            value = "http://127.0.0.1:8000"
+        elif named:
+            value = f"https://{named[0]}"
+        else:
+            raise ImproperlyConfigured(
+                "SITE_URL is not set, and ALLOWED_HOSTS names no host to build it from. Set it to "
+                "the address staff use, such as https://records.example.org."
+            )
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"SITE_URL must be a scheme and a host only, like https://records.example.org, "
+            f"not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+SITE_URL = site_url(os.environ.get("SITE_URL", ""), debug=DEBUG, allowed_hosts=ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -91,6 +129,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "setting_records",
     "children",
     "access_requests",
@@ -104,6 +145,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "setting_records.two_factor.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,6 +218,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
+# Two-factor login (django-otp): the authenticator app's label, and device keys hidden in the
+# admin. A wrong code doubles the wait before the next try (1 s, 2 s, 4 s ...) on that device.
+OTP_TOTP_ISSUER = "Setting Records"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -226,6 +276,8 @@ MAILERS = {
 if "smtp" not in MAILERS["default"]["BACKEND"]:
     MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "setting-records@localhost")
+# A set-password link (a new account's first, or "forgotten your password") works for three days.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 # History is evidence: it is never rolled back, in the app or in the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True

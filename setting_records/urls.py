@@ -5,7 +5,9 @@ from setting_records import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/", include("setting_records.password_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("setting_records.two_factor.urls")),
     path("", include("children.urls")),
     path("", include("access_requests.urls")),
     path("admin/", admin.site.urls),

@@ -1,9 +1,13 @@
 import os
 
 import pytest
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from setting_records.models import Role, Setting, User
 from setting_records.services import membership_add
+from setting_records.two_factor.testing import pass_second_step
 
 # Browser tests drive the live server from Playwright's event loop; Django's database
 # fixtures would otherwise refuse to run beside it.
@@ -13,10 +17,52 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(autouse=True)
-def access_log_anchor(settings, tmp_path):
-    # Each test anchors the access log's head in its own directory, never another's or the real one.
-    settings.ACCESS_LOG_ANCHOR = tmp_path / "access-log-anchor.json"
+def access_log_anchor(settings, tmp_path_factory):
+    # Each test anchors the access log's head in its own directory (not its tmp_path, which is
+    # the test's to fill), never another test's or the real one.
+    settings.ACCESS_LOG_ANCHOR = tmp_path_factory.mktemp("anchor") / "access-log-anchor.json"
     return settings.ACCESS_LOG_ANCHOR
+
+
+def add_authenticator(user: User) -> TOTPDevice:
+    """A confirmed authenticator app for ``user``, with a random key."""
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def current_code(key: bytes | TOTPDevice) -> str:
+    """The six digits an authenticator app with this key (or device) shows now."""
+    return f"{totp(key.bin_key if isinstance(key, TOTPDevice) else key):06d}"
+
+
+class SecondFactorClient(Client):
+    """``force_login`` logs in all the way: with the second factor too, for those who need it."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        pass_second_step(self, user)
+
+
+@pytest.fixture
+def client() -> Client:
+    # Logged in as a page sees it once logged in; tests of the second step use unverified_client.
+    return SecondFactorClient()
+
+
+@pytest.fixture
+def unverified_client() -> Client:
+    # force_login gives the password step only: a manager is then asked for a code.
+    return Client()
+
+
+@pytest.fixture
+def password_only():
+    # A fresh session for a user, past the password step only (another browser, say).
+    def log_in(user: User) -> Client:
+        session = Client()
+        session.force_login(user)
+        return session
+
+    return log_in
 
 
 def make_staff(setting: Setting, username: str, role: str = Role.PRACTITIONER) -> User:

@@ -6,14 +6,17 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ACCESS_LOG_KEY", "test-only-access-log-key-" + "k" * 40)
+# Each test points the log's anchor at its own temporary directory (tests/conftest.py); anything
+# outside a test writes here, unless a test's own subprocess names its anchor.
+os.environ.setdefault(
+    "ACCESS_LOG_ANCHOR", str(Path(tempfile.mkdtemp(prefix="access-log-anchor-")) / "anchor.json")
+)
 # The test client and live server speak plain HTTP on loopback.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Where emailed links point: deliberately not the test client's "testserver".
+os.environ.setdefault("SITE_URL", "https://records.example.org")
 
 from setting_records.settings import *  # noqa: F403
-
-# Never the real anchor, whatever the environment says: each test points it at its own temporary
-# directory (tests/conftest.py); anything outside a test writes here.
-ACCESS_LOG_ANCHOR = Path(tempfile.mkdtemp(prefix="access-log-anchor-")) / "anchor.json"
 
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

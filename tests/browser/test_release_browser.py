@@ -3,6 +3,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from access_requests.models import AccessRequest, PackRelease, State
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,10 +17,7 @@ def test_manager_releases_a_copy_once_after_the_meeting(
         r for r in AccessRequest.objects.filter(state=State.MEETING_HELD) if not r.flags.exists()
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("manager")
-    page.get_by_label("Password").fill("demo-pass-2026")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "manager")
 
     page.get_by_role("link", name="Access requests").click()
     page.get_by_role("link", name=ready.reference).click()

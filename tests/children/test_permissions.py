@@ -114,6 +114,12 @@ NOT_IN_MATRIX = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # Two-factor login: tests/setting_records/test_two_factor*.py and test_url_auth.py.
+    "two_factor_verify",
+    "two_factor_setup",
+    "two_factor_qr",
+    "two_factor_backup_codes",
+    "two_factor_reset",
 }
 
 ROLE_FIXTURE = {"care_team": "practitioner"}

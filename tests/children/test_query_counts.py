@@ -2,7 +2,9 @@
 
 Every signed-in page starts with two queries (the session, the user) and ends with three
 (SAVEPOINT, the session's new expiry, RELEASE: the idle clock restarts on each request), and
-the header's setting name costs one (the user's memberships).
+the header's setting name costs one (the user's memberships). Two-factor login costs one more:
+for a session past the second step, the device it passed with (django-otp's middleware);
+otherwise whether this user needs the step at all (a manager's role can change any time).
 """
 
 import datetime
@@ -13,7 +15,8 @@ from django.db import connection
 from children import services
 from tests.children.conftest import write
 
-FRAME = 2 + 3 + 1  # session + user, the session save, the header's memberships
+# session + user, the session save, the header's memberships, the second factor
+FRAME = 2 + 3 + 1 + 1
 
 
 def log_write() -> int:

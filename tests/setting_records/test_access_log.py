@@ -205,7 +205,8 @@ def test_logins_failures_and_logouts_are_logged_without_secrets(client, practiti
     client.post("/accounts/login/", {"username": "practitioner", "password": "wrong-one"})
     client.post("/accounts/login/", {"username": "practitioner", "password": PASSWORD})
     client.post("/accounts/logout/")
-    rows = list(AccessLogEntry.objects.order_by("id").values("action", "actor", "detail"))
+    signs = AccessLogEntry.objects.filter(action__in=["login_failed", "login", "logout"])
+    rows = list(signs.order_by("id").values("action", "actor", "detail"))
     assert rows == [
         {"action": "login_failed", "actor": practitioner.pk, "detail": {}},
         {"action": "login", "actor": practitioner.pk, "detail": {}},

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_authenticator, current_code
 
 
 def log_in(client, username, password=PASSWORD):
@@ -11,8 +11,13 @@ def log_in(client, username, password=PASSWORD):
 
 
 def test_login_leads_to_a_home_page_with_setting_and_role(client, manager):
+    device = add_authenticator(manager)
     response = log_in(client, "manager")
     assert response.status_code == 302
+    assert response["Location"] == "/"
+    # A manager gives a code from their app next.
+    assert client.get("/")["Location"] == "/accounts/two-factor/?next=%2F"
+    response = client.post("/accounts/two-factor/?next=%2F", {"otp_token": current_code(device)})
     assert response["Location"] == "/"
 
     home = client.get("/")

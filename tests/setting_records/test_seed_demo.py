@@ -1,10 +1,14 @@
+import base64
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from setting_records.models import Membership, Role, Setting, User
+from tests.conftest import current_code
 
 
 def can_log_in(username: str, password: str) -> bool:
@@ -69,3 +73,23 @@ def test_force_replaces_existing_data(manager):
 def test_force_and_if_empty_together_are_refused():
     with pytest.raises(CommandError, match="either --force or --if-empty"):
         call_command("seed_demo", "--force", "--if-empty")
+
+
+@pytest.mark.django_db
+def test_demo_managers_use_the_documented_authenticator_key(client, capsys):
+    call_command("seed_demo")
+    assert "JBSWY3DPEHPK3PXP" in capsys.readouterr().out
+    key = base64.b32decode("JBSWY3DPEHPK3PXP")
+    for username in ("manager", "othermanager"):
+        device = TOTPDevice.objects.get(user__username=username)
+        assert device.confirmed
+        assert device.bin_key == key
+    # Nobody else has one: practitioners log in with their password alone.
+    assert TOTPDevice.objects.count() == 2
+
+    # A code worked out from the documented key passes the real second step.
+    client.post("/accounts/login/", {"username": "manager", "password": "demo-pass-2026"})
+    assert client.get("/")["Location"] == "/accounts/two-factor/?next=%2F"
+    response = client.post("/accounts/two-factor/", {"otp_token": current_code(key)})
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200

@@ -1,10 +1,14 @@
-"""Every URL needs a login, except the few that cannot (18F tock's test_url_auth)."""
+"""Every URL needs a login, except the few that cannot (18F tock's test_url_auth), and the
+second factor from those who need one."""
 
 import re
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import add_authenticator
 
 # Reachable without logging in, on purpose: the way in, and the way back in.
 ANONYMOUS_ALLOWED = {
@@ -14,6 +18,16 @@ ANONYMOUS_ALLOWED = {
     "password_reset_confirm",
     "password_reset_complete",
     "admin:login",
+}
+
+# Open to a manager who has given only the password: the second step, setting up the app (which
+# sends someone who has one back to the second step), its QR code (none is being set up), and
+# the way out (POST only).
+SECOND_STEP_OPEN = {
+    "two_factor_verify": 200,
+    "two_factor_setup": 302,
+    "two_factor_qr": 404,
+    "logout": 405,
 }
 
 SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
@@ -66,3 +80,36 @@ def test_anonymous_is_sent_to_log_in(client, db, name, path):
     assert re.match(r"^/(admin/)?(accounts/)?login/\?next=", response["Location"]), (
         f"{path} sent an anonymous visitor to {response['Location']}"
     )
+
+
+@pytest.mark.parametrize(("name", "path"), ALL_URLS, ids=[name for name, _ in ALL_URLS])
+def test_manager_past_only_the_password_gets_nothing_but_the_second_step(
+    unverified_client, manager, name, path
+):
+    add_authenticator(manager)
+    unverified_client.force_login(manager)
+    response = unverified_client.get(path)
+    if name in SECOND_STEP_OPEN:
+        assert response.status_code == SECOND_STEP_OPEN[name]
+        if response.status_code == 302:
+            assert response["Location"] == "/accounts/two-factor/"
+        return
+    # A redirect and nothing else: not a byte of the page.
+    assert response.status_code == 302
+    assert response.content == b""
+    asked_for = response.wsgi_request.get_full_path()
+    assert response["Location"] == "/accounts/two-factor/?" + urlencode({"next": asked_for})
+    response = unverified_client.post(path)
+    assert response.status_code == 302
+    assert response.content == b""
+    assert response["Location"] == "/accounts/two-factor/"
+
+
+def test_manager_without_an_app_is_sent_to_set_one_up_from_every_url(unverified_client, manager):
+    unverified_client.force_login(manager)
+    for name, path in ALL_URLS:
+        if name in SECOND_STEP_OPEN:
+            continue
+        response = unverified_client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/accounts/two-factor/setup/?next="), path

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment
 
 from setting_records import log_anchor
 from setting_records.models import User
+from setting_records.two_factor.testing import pass_second_step
 
 SIZES = [(20, 100), (200, 100)]
 
@@ -65,6 +66,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{child} needs a general and a sensitive entry to open.")
             client = Client()
             client.force_login(user)
+            pass_second_step(client, user)
             for label, url in [
                 ("children list", "/children/"),
                 ("child page", f"/children/{child.pk}/"),

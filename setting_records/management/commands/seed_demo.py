@@ -64,6 +64,7 @@ class Command(BaseCommand):
         holds_data = User.objects.exists() or Setting.objects.exists()
         if holds_data and if_empty:
             self.stdout.write("The database already holds data; leaving it as it is.")
+            self.stdout.write(self._two_factor_note())
             return
         if holds_data and not force:
             raise CommandError(
@@ -100,3 +101,13 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {staff.second_setting}: othermanager, otherkeyperson")
         self.stdout.write(f"  Password for every demo user: {password}")
+        self.stdout.write(self._two_factor_note())
+
+    @staticmethod
+    def _two_factor_note() -> str:
+        return (
+            "  Managers (manager, othermanager) also give a code from an authenticator app with "
+            f"the key {demo.DEMO_TOTP_SECRET}:\n"
+            "  add it to any authenticator app, or print the current code with\n"
+            f"    {demo.DEMO_CODE_COMMAND}"
+        )
