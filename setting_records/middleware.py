@@ -2,6 +2,8 @@
 
 Both sit after Django's ``AuthenticationMiddleware`` (they read ``request.user``) and after
 WhiteNoise, which answers static files before they are reached, so static files stay cacheable.
+The login signal's receiver below is connected when Django loads ``MIDDLEWARE``, before the
+first request: it exists exactly when the absolute timeout is in use.
 """
 
 from collections.abc import Callable
@@ -9,6 +11,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -43,12 +47,10 @@ class AbsoluteSessionTimeoutMiddleware:
     The idle timeout (``SESSION_COOKIE_AGE``, restarted by every request) ends a session left
     alone; this one ends a session kept busy, so that a browser left signed in on a shared
     computer does not stay signed in all week (NCSC, *Device security guidance*: lock or end
-    unattended sessions). The login time is kept in the session. A login always gives the
-    session a new key (Django's ``login`` cycles or flushes it), so a new key on a signed-in
-    request starts the clock again; a password change, which also cycles the key after the
-    member of staff has typed the old password, starts it again too. Past the limit the user
-    is signed out (Django's ``logout``, which the access log hears) and, being anonymous, sent
-    to the login page by ``LoginRequiredMiddleware``.
+    unattended sessions). The login time is kept in the session: set by every login (Django's
+    ``user_logged_in`` signal, below), or by the first signed-in request for a session that
+    has none. Past the limit the user is signed out (Django's ``logout``, which the access log
+    hears) and, being anonymous now, sent to the login page by ``LoginRequiredMiddleware``.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -58,15 +60,23 @@ class AbsoluteSessionTimeoutMiddleware:
         if request.user.is_authenticated:
             started = request.session.get(LOGIN_STARTED_KEY)
             if started is None:
-                request.session[LOGIN_STARTED_KEY] = timezone.now().timestamp()
+                start_the_clock(request)
             elif timezone.now().timestamp() - float(started) > self.limit().total_seconds():
                 logout(request)
-        key_before = request.session.session_key
-        response = self.get_response(request)
-        if request.user.is_authenticated and request.session.session_key != key_before:
-            request.session[LOGIN_STARTED_KEY] = timezone.now().timestamp()
-        return response
+        return self.get_response(request)
 
     @staticmethod
     def limit() -> timedelta:
         return timedelta(hours=settings.SESSION_ABSOLUTE_HOURS)
+
+
+def start_the_clock(request: HttpRequest) -> None:
+    request.session[LOGIN_STARTED_KEY] = timezone.now().timestamp()
+
+
+@receiver(user_logged_in, dispatch_uid="absolute_session_timeout_start")
+def login_starts_the_clock(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    # Also for a login on a session already signed in as the same user, which Django keeps
+    # under the same key: typing the password again earns a fresh ten hours.
+    if request is not None and hasattr(request, "session"):
+        start_the_clock(request)
