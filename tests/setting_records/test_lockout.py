@@ -17,7 +17,6 @@ from django.test import RequestFactory, override_settings
 
 from setting_records import login_throttle
 from tests.conftest import PASSWORD
-from tests.setting_records.clock import clock  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 STRANGER = "81.2.69.160"

@@ -1,7 +1,7 @@
 """Sessions end after thirty idle minutes and, however busy, ten hours after login; every form
 that sets a password applies the password rules.
 
-The clock is moved by hand (tests/setting_records/clock.py), never waited for.
+The clock is moved by hand (tests/setting_records/conftest.py), never waited for.
 """
 
 import pytest
@@ -11,7 +11,6 @@ from django.test import RequestFactory, override_settings
 
 from setting_records.models import AccessAction, AccessLogEntry, User
 from tests.conftest import PASSWORD
-from tests.setting_records.clock import clock  # noqa: F401 - the fixture
 
 
 def signed_in(client) -> bool:
@@ -146,7 +145,11 @@ def test_the_password_change_page_refuses_a_weak_password(client, practitioner):
     client.force_login(practitioner)
     response = client.post(
         "/accounts/password_change/",
-        {"old_password": PASSWORD, "new_password1": "password1234", "new_password2": "password1234"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "password1234",
+            "new_password2": "password1234",
+        },
     )
     assert response.status_code == 200
     assert "This password is too common." in response.content.decode()

@@ -1,4 +1,5 @@
-"""A clock the tests move by hand: no sleeping, and every reader of the time agrees."""
+"""Fixtures for tests/setting_records: a clock the tests move by hand (no sleeping, and every
+reader of the time agrees)."""
 
 import datetime
 
