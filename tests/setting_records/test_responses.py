@@ -8,6 +8,9 @@ reached, so a new page cannot be missed.
 """
 
 import io
+import os
+import shutil
+import subprocess
 from collections import Counter, deque
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -239,3 +242,35 @@ def test_the_guard_sees_what_it_must_refuse():
         '<script src="/static/app.js"></script>'
     )
     assert len(inline_code(page)) == 5
+
+
+NO_INSTALL = ["-o", ".venv/.installed-test"]
+
+
+def make_audit(*args: str) -> subprocess.CompletedProcess[str]:
+    # Run as a top-level make (not under `make test`), never (re)installing into the venv.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    return subprocess.run(
+        [shutil.which("make") or "make", "--no-print-directory", *NO_INSTALL, "audit", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_make_audit_says_plainly_when_the_service_cannot_be_asked():
+    result = make_audit("AUDIT_PROBE=http://127.0.0.1:9/unreachable")
+    assert result.returncode == 2
+    assert "NOTHING WAS CHECKED" in result.stderr
+    assert "pip-audit" not in result.stdout
+
+
+def test_make_audit_checks_the_locked_requirements_strictly():
+    dry = make_audit("-n")
+    command = dry.stdout.strip().splitlines()[-1]
+    assert "pip-audit --requirement requirements.lock" in command
+    assert "--strict" in command
+    assert "pypi.org/pypi/django/6." in dry.stdout
