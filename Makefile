@@ -6,7 +6,7 @@ LOCK := requirements.lock
 HOST_PORT ?= 127.0.0.1:8000
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint lock system-packages-app system-packages-test
+.PHONY: run test lint lock audit system-packages-app system-packages-test
 
 # Python 3.12 or newer: pyenv's choice from .python-version first, then the usual names.
 PYTHON := $(shell for p in python3 python3.13 python3.12 python; do \
@@ -51,6 +51,21 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in the pinned packages (pip-audit, asking PyPI's vulnerability data).
+# Exit 0: none known. 1: some found, or a package could not be checked (listed; --strict).
+# 2: the service did not answer, so nothing was checked: pip-audit alone would pass such a run
+# ("could not be audited"), so the service is first asked what pip-audit will ask about the
+# pinned Django, and the target stops there, saying so, when no answer comes.
+AUDIT_PROBE ?= https://pypi.org/pypi/django/$(shell sed -n 's/^[Dd]jango==//p' $(LOCK))/json
+audit: $(VENV)/.installed-test
+	@$(BIN)/python -c "import json, sys, urllib.request; \
+		sys.exit('vulnerabilities' not in json.load(urllib.request.urlopen(sys.argv[1], timeout=15)))" \
+		'$(AUDIT_PROBE)' 2>/dev/null || { \
+		echo "make audit: PyPI's vulnerability data ($(AUDIT_PROBE)) did not answer from this machine, so NOTHING WAS CHECKED." >&2; \
+		echo "Run 'make audit' where pypi.org can be reached (CI, or a laptop) before a release." >&2; \
+		exit 2; }
+	$(BIN)/pip-audit --requirement $(LOCK) --no-deps --disable-pip --strict --progress-spinner off
 
 # Re-pin every package after changing pyproject.toml: a fresh venv, the newest allowed versions.
 lock:

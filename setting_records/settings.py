@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -140,12 +141,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before the two below: they stay cacheable and need no CSP.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "setting_records.middleware.AbsoluteSessionTimeoutMiddleware",
+    "setting_records.middleware.NoStoreWhenSignedInMiddleware",
     "setting_records.two_factor.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,6 +197,8 @@ AUTH_USER_MODEL = "setting_records.User"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username and address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # Then the per-username slow-down, still before the password is checked.
+    "setting_records.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -213,6 +220,9 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the failure that caused the lockout: trying again while locked out
+# does not start it again, so a stranger cannot keep an account locked by knocking.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Sign-ins are already in the project's own tamper-evident access log.
 AXES_DISABLE_ACCESS_LOG = True
@@ -225,6 +235,35 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# The client's address, for the lockout above. Without a proxy it is the connection's own
+# address and X-Forwarded-For is never read (anyone can send that header). Behind the TLS
+# proxy (BEHIND_TLS_PROXY), every connection comes from the proxy, so the address is taken
+# from X-Forwarded-For: TRUSTED_PROXY_COUNT is how many proxies stand in front of the app,
+# each adding the address it saw to the end of the header; the client is the entry that many
+# places from the end, and whatever a client wrote into the header itself is to its left.
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1)
+if BEHIND_TLS_PROXY:
+    if TRUSTED_PROXY_COUNT < 1:
+        raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more with BEHIND_TLS_PROXY.")
+    AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # django-ipware counts the proxies after the client within the header; the last proxy's
+    # own address is the connection's, not in the header, hence one fewer.
+    AXES_IPWARE_PROXY_COUNT: int | None = TRUSTED_PROXY_COUNT - 1
+    # Take that position even when a client has padded the header with addresses of its own.
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+
+# Across all addresses, failures for one username slow further attempts for it down: after
+# LOGIN_THROTTLE_AFTER failures within the cool-off, one attempt per delay that doubles from
+# LOGIN_THROTTLE_BASE_SECONDS up to at most LOGIN_THROTTLE_MAX_SECONDS (setting_records/
+# login_throttle.py). A stranger can slow a manager down, never lock them out.
+LOGIN_THROTTLE_AFTER = envint("LOGIN_THROTTLE_AFTER", 10)
+LOGIN_THROTTLE_BASE_SECONDS = envint("LOGIN_THROTTLE_BASE_SECONDS", 2)
+LOGIN_THROTTLE_MAX_SECONDS = envint("LOGIN_THROTTLE_MAX_SECONDS", 60)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -233,6 +272,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However busy, a session ends this many hours after its login (setting_records/middleware.py).
+SESSION_ABSOLUTE_HOURS = envint("SESSION_ABSOLUTE_HOURS", 10)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -282,6 +323,17 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # History is evidence: it is never rolled back, in the app or in the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Content Security Policy (Django's own middleware): pages load scripts, styles, images and
+# fonts from this site only, run no inline script or style (templates have none; a test walks
+# every page), embed no plugins, cannot be framed, post forms only here, set no <base>.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+}
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -296,7 +348,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if envbool("BEHIND_TLS_PROXY", False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

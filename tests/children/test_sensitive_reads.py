@@ -59,6 +59,7 @@ NO_ENTRY_TEXT = {
     "admin:view_on_site": "a redirect to an object's own page",
     "admin:auth_user_password_change": "a user's password",
     "admin:None": "the admin's catch-all, which redirects or gives 404",
+    "two_factor_reset": "a member of staff's two-factor login: names the person only",
 }
 # The admin is for superusers, who see no child or entry: its routes are for these apps' models
 # only. An admin for children, entries or requests would have to be walked here.
