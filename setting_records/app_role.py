@@ -79,14 +79,15 @@ def grant(cursor, *, role: str, password: str | None) -> None:
 def standing_problems(cursor, *, role: str) -> list[str]:
     """What the catalogue says the role could do to the log (through any role it belongs to)."""
     cursor.execute(
-        """SELECT r.rolsuper, r.rolbypassrls, t.tableowner,
-                  pg_has_role(r.rolname, t.tableowner, 'MEMBER'),
-                  has_table_privilege(r.rolname, t.tablename, 'UPDATE'),
-                  has_table_privilege(r.rolname, t.tablename, 'DELETE'),
-                  has_table_privilege(r.rolname, t.tablename, 'TRUNCATE'),
-                  has_table_privilege(r.rolname, t.tablename, 'TRIGGER')
-           FROM pg_roles r, pg_tables t
-           WHERE r.rolname = %s AND t.tablename = %s AND t.schemaname = current_schema()""",
+        """SELECT r.rolsuper, r.rolbypassrls, pg_get_userbyid(t.relowner),
+                  pg_has_role(r.rolname, t.relowner, 'MEMBER'),
+                  has_table_privilege(r.rolname, t.oid, 'UPDATE'),
+                  has_table_privilege(r.rolname, t.oid, 'DELETE'),
+                  has_table_privilege(r.rolname, t.oid, 'TRUNCATE'),
+                  has_table_privilege(r.rolname, t.oid, 'TRIGGER')
+           FROM pg_roles r, pg_class t
+           WHERE r.rolname = %s AND t.relname = %s
+             AND t.relnamespace = current_schema()::regnamespace""",
         [role, TABLE],
     )
     row = cursor.fetchone()

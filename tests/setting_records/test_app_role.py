@@ -63,13 +63,25 @@ def test_the_app_role_cannot_change_empty_or_unguard_the_log(as_role):
 @pytest.mark.django_db(transaction=True)
 def test_the_app_role_reads_and_writes_the_other_tables_and_adds_to_the_log(as_role):
     with as_role.cursor() as cursor:
+        # Each statement touches no row, so the table's columns do not matter; privileges do.
+        for statement in [
+            "INSERT INTO setting_records_setting SELECT * FROM setting_records_setting WHERE false",
+            "UPDATE setting_records_setting SET name = name WHERE false",
+            "DELETE FROM setting_records_setting WHERE false",
+        ]:
+            cursor.execute(statement)
+        # Every other table of the app, by the catalogue.
         cursor.execute(
-            "INSERT INTO setting_records_setting (name, ofsted_urn, address) "
-            "VALUES ('A', 'EY1', '') RETURNING id"
+            "SELECT relname, has_table_privilege(oid, 'SELECT') "
+            "AND has_table_privilege(oid, 'INSERT') AND has_table_privilege(oid, 'UPDATE') "
+            "AND has_table_privilege(oid, 'DELETE') FROM pg_class "
+            "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' "
+            "AND relname <> %s",
+            [log_guard.TABLE],
         )
-        (setting_id,) = cursor.fetchone()
-        cursor.execute("UPDATE setting_records_setting SET name = 'B' WHERE id = %s", [setting_id])
-        cursor.execute("DELETE FROM setting_records_setting WHERE id = %s", [setting_id])
+        tables = dict(cursor.fetchall())
+        assert "children_record" in tables
+        assert [name for name, all_four in tables.items() if not all_four] == []
         cursor.execute(
             f"INSERT INTO {log_guard.TABLE} (id, at, action, detail, prev_hash, hash, scheme) "
             "VALUES (1, now(), 'logout', '{}', %s, %s, 2)",
@@ -114,3 +126,13 @@ def test_sqlite_has_no_roles(db):
         pytest.skip("The refusal is SQLite's")
     with pytest.raises(CommandError, match="SQLite has no roles"):
         call_command("grant_app_role", "records_app")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_role_that_belongs_to_the_owner_is_refused(role):
+    """Membership of the owner would let it SET ROLE and do anything the owner can."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'GRANT "{connection.settings_dict["USER"]}" TO "{role}"')
+    with pytest.raises(CommandError, match="it is, or belongs to, the log's owner"):
+        call_command("grant_app_role", role, verbosity=0)
