@@ -1,22 +1,30 @@
 """The append-only, tamper-evident access log: appending and verifying (guard: log_guard.py).
 
-Each row stores SHA-256(previous row's hash + its own canonical content), with its id inside the
-content, so altering, removing or moving any row breaks the chain from that row on. Appends are
-serialised so that two requests can never both extend the same row (a fork): PostgreSQL takes a
-transaction-level advisory lock, SQLite's ``BEGIN IMMEDIATE`` (``transaction_mode``) already
-allows one writer at a time. The id is the next number in the chain, and it is the primary key,
-so a fork would also fail the insert.
+Each row stores HMAC-SHA-256(previous row's hash + its own canonical content) under the log key
+(log_key.py), with its id inside the content, so altering, removing or moving any row breaks the
+chain from that row on, and nobody without the key can recompute it. After each appending
+transaction the head is anchored outside the database (log_anchor.py), so a removed tail or an
+emptied table shows too. Rows written before keying began keep their plain SHA-256
+(``ChainScheme.UNKEYED``): the log is append-only, so they are never re-chained, and they are
+accepted only before the first keyed row, never after it.
+
+Appends are serialised so that two requests can never both extend the same row (a fork):
+PostgreSQL takes a transaction-level advisory lock, SQLite's ``BEGIN IMMEDIATE``
+(``transaction_mode``) already allows one writer at a time. The id is the next number in the
+chain, and it is the primary key, so a fork would also fail the insert.
 """
 
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from setting_records.models import AccessLogEntry
+from setting_records import log_anchor, log_key
+from setting_records.models import AccessLogEntry, ChainScheme
 
 GENESIS = "0" * 64
 # Any constant will do: it names the one lock every append takes.
@@ -24,8 +32,11 @@ ADVISORY_LOCK_KEY = 0x5E771065
 
 
 def canonical(entry: AccessLogEntry) -> str:
+    # The scheme is part of a keyed row's content; unkeyed rows were hashed without it.
+    keyed = {"scheme": entry.scheme} if entry.scheme != ChainScheme.UNKEYED else {}
     return json.dumps(
-        {
+        keyed
+        | {
             "id": entry.id,
             "at": entry.at.isoformat(),
             "actor": entry.actor_id,
@@ -41,6 +52,8 @@ def canonical(entry: AccessLogEntry) -> str:
 
 
 def chain_hash(prev_hash: str, entry: AccessLogEntry) -> str:
+    if entry.scheme == ChainScheme.HMAC:
+        return log_key.mac("chain", prev_hash + canonical(entry))
     return hashlib.sha256((prev_hash + canonical(entry)).encode()).hexdigest()
 
 
@@ -72,38 +85,116 @@ def append(
             record=record,
             detail=detail or {},
             prev_hash=prev_hash,
+            scheme=ChainScheme.HMAC,
         )
         entry.hash = chain_hash(prev_hash, entry)
         entry.save(force_insert=True)
+        log_anchor.after_commit()
     return entry
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """What ``verify`` found: ``problem`` is empty when the log is intact.
+
+    ``first_bad`` names the first row that does not fit, when the fault is in a row; faults
+    that only the anchor shows (a removed tail, an emptied table) have none.
+    """
+
     rows: int
     head: str
-    first_bad: int | None = None
     problem: str = ""
+    first_bad: int | None = None
+    anchor: log_anchor.Anchor | None = None
+    keyed_from: int | None = None
 
     @property
     def intact(self) -> bool:
-        return self.first_bad is None
+        return not self.problem
 
 
 def _entries() -> Iterator[AccessLogEntry]:
     return AccessLogEntry.objects.order_by("id").iterator(chunk_size=2000)
 
 
-def verify() -> Verdict:
-    """Walk the chain from the first row; name the first row that does not fit."""
-    prev_hash, expected_id, rows = GENESIS, 1, 0
+def _walk(anchored_row: int) -> tuple[Verdict, str | None]:
+    """Walk the chain from the first row; name the first row that does not fit. Also return
+    the hash of row ``anchored_row`` as found, to hold against the anchor."""
+    prev_hash, expected_id, keyed_from, anchored_hash = GENESIS, 1, None, None
     for entry in _entries():
-        rows += 1
+        rows = expected_id
         if entry.id != expected_id:
-            return Verdict(rows, prev_hash, entry.id, f"row {expected_id} is missing")
+            problem = f"row {expected_id} is missing (the next row is {entry.id})"
+            return Verdict(rows, prev_hash, problem, entry.id), None
         if entry.prev_hash != prev_hash:
-            return Verdict(rows, prev_hash, entry.id, "does not follow the row before it")
-        if chain_hash(prev_hash, entry) != entry.hash:
-            return Verdict(rows, prev_hash, entry.id, "its content was changed")
+            problem = f"row {entry.id} does not follow the row before it"
+            return Verdict(rows, prev_hash, problem, entry.id), None
+        if entry.scheme not in ChainScheme.values:
+            return Verdict(rows, prev_hash, f"row {entry.id} has an unknown scheme", entry.id), None
+        if entry.scheme == ChainScheme.UNKEYED and keyed_from is not None:
+            problem = (
+                f"row {entry.id} has no key although the log is keyed from row {keyed_from}: "
+                "it was rewritten by someone without the key"
+            )
+            return Verdict(rows, prev_hash, problem, entry.id), None
+        if not log_key.same(chain_hash(prev_hash, entry), entry.hash):
+            problem = (
+                f"row {entry.id} was changed after it was written "
+                "(or its hash was recomputed without the key)"
+            )
+            return Verdict(rows, prev_hash, problem, entry.id), None
+        if keyed_from is None and entry.scheme == ChainScheme.HMAC:
+            keyed_from = entry.id
+        if entry.id == anchored_row:
+            anchored_hash = entry.hash
         prev_hash, expected_id = entry.hash, expected_id + 1
-    return Verdict(rows, prev_hash)
+    return Verdict(expected_id - 1, prev_hash, keyed_from=keyed_from), anchored_hash
+
+
+def _against_anchor(walked: Verdict, anchor: log_anchor.Anchor, anchored_hash: str | None) -> str:
+    """What the anchor shows that the chain alone cannot; empty when the chain reaches it."""
+    when = timezone.localtime(anchor.at).strftime("%d/%m/%Y %H:%M")
+    said = f"the anchor written {when} says it held {anchor.rows} rows"
+    if walked.rows == 0:
+        return f"the log is empty, but {said}: the log was emptied"
+    if walked.rows < anchor.rows:
+        removed = anchor.rows - walked.rows
+        gone = "row was" if removed == 1 else f"{removed} rows were"
+        return f"the last {gone} removed: {said}, and it holds {walked.rows}"
+    if anchored_hash is None or not log_key.same(anchored_hash, anchor.head):
+        return (
+            f"row {anchor.rows} is not the row that was anchored ({when}): the chain up to it "
+            "was rewritten"
+        )
+    if walked.keyed_from != anchor.keyed_from:
+        return (
+            f"the log claims to be keyed from row {walked.keyed_from}, but the anchor says row "
+            f"{anchor.keyed_from}: rows were rewritten without the key"
+        )
+    return ""
+
+
+def verify() -> Verdict:
+    """Walk the chain, then hold it against the anchor (log_anchor.py). A fault in a row is
+    named first; then what the anchor shows."""
+    try:
+        anchor, distrust = log_anchor.read(), ""
+    except log_anchor.AnchorDamaged as error:
+        anchor = None
+        distrust = f"the anchor at {settings.ACCESS_LOG_ANCHOR} cannot be trusted: {error}"
+    walked, anchored_hash = _walk(anchor.rows if anchor else 0)
+    if not walked.intact:
+        return replace(walked, anchor=anchor)
+    if distrust:
+        return replace(walked, problem=distrust)
+    if anchor is None:
+        if walked.rows == 0:
+            return walked
+        return replace(
+            walked,
+            problem=(
+                f"there is no anchor at {settings.ACCESS_LOG_ANCHOR}, so a removed tail or an "
+                "emptied table would not show (it is written after every new row)"
+            ),
+        )
+    return replace(walked, anchor=anchor, problem=_against_anchor(walked, anchor, anchored_hash))

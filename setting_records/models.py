@@ -95,6 +95,7 @@ class AccessAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
     LOCKED_OUT = "locked_out", _("Locked out after repeated failed logins")
+    LOCKOUT_ATTEMPTS = "lockout_attempts", _("Failed logins refused during a lockout (counted)")
     RECORD_VIEWED = "record_viewed", _("Viewed a sensitive entry")
     RECORD_HISTORY_VIEWED = "record_history_viewed", _("Viewed a sensitive entry's history")
     CHILD_HISTORY_VIEWED = "child_history_viewed", _("Viewed a child's history")
@@ -125,13 +126,22 @@ class AccessAction(models.TextChoices):
     TWO_FACTOR_RESET = "two_factor_reset", _("Reset a member of staff's two-factor login")
 
 
+class ChainScheme(models.IntegerChoices):
+    """How a log row's hash was made. Unkeyed rows may only come before the first keyed one."""
+
+    UNKEYED = 1, _("SHA-256 without a key (written before the log was keyed)")
+    HMAC = 2, _("HMAC-SHA-256 with the access log key")
+
+
 class AccessLogEntry(models.Model):
     """One line of the append-only, hash-chained access log.
 
     Written only by ``access_log.append``; a database trigger refuses UPDATE and DELETE. Each
-    row's ``hash`` is SHA-256 of the previous row's hash and this row's canonical content, so
-    ``verify_access_log`` finds any row altered, removed or moved. References only: no record
-    text is ever copied here.
+    row's ``hash`` is an HMAC-SHA-256, under a key held outside the database, of the previous
+    row's hash and this row's canonical content, so ``verify_access_log`` finds any row altered,
+    removed or moved, and nobody without the key can recompute the chain. Rows written before
+    the log was keyed keep their plain SHA-256 (``scheme``). References only: no record text is
+    ever copied here.
     """
 
     id = models.BigIntegerField(primary_key=True)
@@ -152,6 +162,7 @@ class AccessLogEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.PositiveSmallIntegerField(choices=ChainScheme.choices)
 
     class Meta:
         ordering = ["-id"]
@@ -162,10 +173,28 @@ class AccessLogEntry(models.Model):
         return f"#{self.id} {self.at:%Y-%m-%d %H:%M} {self.action}"
 
 
+class LockoutTally(models.Model):
+    """Failed logins refused while one username is locked out, counted here, not logged one by one.
+
+    The username is kept only as a keyed hash of what was typed (``log_key.mac``), as in the log.
+    ``login_log`` writes the count to the access log as one row at the next event for that
+    username, and starts the count again when a new lockout begins.
+    """
+
+    username_mac = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField()
+    refused = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.refused} refused since {self.started_at:%d/%m/%Y %H:%M}"
+
+
 __all__ = [
     "AccessAction",
     "AccessLogEntry",
+    "ChainScheme",
     "ChildUserObjectPermission",
+    "LockoutTally",
     "Membership",
     "Role",
     "Setting",

@@ -53,6 +53,32 @@ if not SECRET_KEY:
     # Only for a developer's own machine: DEBUG is on and nothing here is real.
     SECRET_KEY = "dev-only-insecure-key-never-used-with-debug-off"  # noqa: S105
 
+# The access log's HMAC key, held outside the database so that someone who can rewrite the log's
+# table cannot recompute its chain or forge its anchor (setting_records/log_key.py). Given as
+# ACCESS_LOG_KEY or as a file named by ACCESS_LOG_KEY_FILE (for secrets mounted as files).
+ACCESS_LOG_KEY = os.environ.get("ACCESS_LOG_KEY", "")
+if not ACCESS_LOG_KEY and os.environ.get("ACCESS_LOG_KEY_FILE"):
+    try:
+        ACCESS_LOG_KEY = Path(os.environ["ACCESS_LOG_KEY_FILE"]).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"ACCESS_LOG_KEY_FILE names a file that cannot be read: {error}."
+        ) from None
+if not ACCESS_LOG_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "ACCESS_LOG_KEY is not set. Set it (or ACCESS_LOG_KEY_FILE) to a long random value, "
+            "kept outside the database and its backups, before starting with DEBUG off."
+        )
+    # Only for a developer's own machine, like the development SECRET_KEY above.
+    ACCESS_LOG_KEY = "dev-only-access-log-key-never-used-with-debug-off"
+elif len(ACCESS_LOG_KEY) < 32:
+    raise ImproperlyConfigured("ACCESS_LOG_KEY must be at least 32 characters long.")
+# Where the log's signed head is written after every append (setting_records/log_anchor.py).
+ACCESS_LOG_ANCHOR = Path(
+    os.environ.get("ACCESS_LOG_ANCHOR") or BASE_DIR / "var" / "access-log-anchor.json"
+)
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 

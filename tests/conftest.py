@@ -16,6 +16,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def access_log_anchor(settings, tmp_path_factory):
+    # Each test anchors the access log's head in its own directory (not its tmp_path, which is
+    # the test's to fill), never another test's or the real one.
+    settings.ACCESS_LOG_ANCHOR = tmp_path_factory.mktemp("anchor") / "access-log-anchor.json"
+    return settings.ACCESS_LOG_ANCHOR
+
+
 def add_authenticator(user: User) -> TOTPDevice:
     """A confirmed authenticator app for ``user``, with a random key."""
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)

@@ -1,8 +1,16 @@
 """The project's settings as production runs them, with the few changes a test run needs."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ACCESS_LOG_KEY", "test-only-access-log-key-" + "k" * 40)
+# Each test points the log's anchor at its own temporary directory (tests/conftest.py); anything
+# outside a test writes here, unless a test's own subprocess names its anchor.
+os.environ.setdefault(
+    "ACCESS_LOG_ANCHOR", str(Path(tempfile.mkdtemp(prefix="access-log-anchor-")) / "anchor.json")
+)
 # The test client and live server speak plain HTTP on loopback.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Where emailed links point: deliberately not the test client's "testserver".

@@ -1,22 +1,28 @@
 """P13: an append-only, tamper-evident log of who looked at what and who changed access."""
 
+import hashlib
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
-from setting_records import access_log, log_guard
+from setting_records import access_log, log_anchor, log_guard
+from setting_records.management.commands.flush import is_test_database
 from setting_records.models import AccessAction, AccessLogEntry
 from tests.conftest import PASSWORD
 
 
 def fill(count: int = 5) -> list[AccessLogEntry]:
-    return [
-        access_log.append(action=AccessAction.LOGIN_FAILED, detail={"username": f"u{n}"})
+    entries = [
+        access_log.append(action=AccessAction.LOGIN_FAILED, detail={"username_hmac": f"u{n}"})
         for n in range(count)
     ]
+    # What the commit would do; these tests run inside one transaction that never commits.
+    log_anchor.record_head()
+    return entries
 
 
 def tamper(sql: str, params=()) -> None:
@@ -96,21 +102,21 @@ def test_truncate_is_refused_on_postgresql():
 def test_verify_finds_an_altered_row():
     fill(5)
     tamper(f"UPDATE {log_guard.TABLE} SET detail = %s WHERE id = 3", ['{"username": "nobody"}'])
-    verify_fails(r"row 3 its content was changed")
+    verify_fails(r"row 3 was changed after it was written")
 
 
 @pytest.mark.django_db
 def test_verify_finds_a_removed_row():
     fill(5)
     tamper(f"DELETE FROM {log_guard.TABLE} WHERE id = 2")
-    verify_fails(r"row 3 row 2 is missing")
+    verify_fails(r"row 2 is missing \(the next row is 3\)")
 
 
 @pytest.mark.django_db
 def test_verify_finds_a_removed_first_row():
     fill(3)
     tamper(f"DELETE FROM {log_guard.TABLE} WHERE id = 1")
-    verify_fails(r"row 2 row 1 is missing")
+    verify_fails(r"row 1 is missing \(the next row is 2\)")
 
 
 @pytest.mark.django_db
@@ -136,12 +142,30 @@ def test_verify_finds_a_rehashed_forgery():
     verify_fails(r"row 3 does not follow the row before it")
 
 
+@pytest.mark.django_db
+def test_verify_finds_a_changed_row_whose_hash_was_rehashed_without_the_key():
+    """Without the key, a forger's own hash for a changed row is not the row's HMAC."""
+    fill(3)
+    entry = AccessLogEntry.objects.get(id=3)
+    entry.detail = {"username": "forged"}
+    unkeyed = hashlib.sha256((entry.prev_hash + access_log.canonical(entry)).encode()).hexdigest()
+    tamper(
+        f"UPDATE {log_guard.TABLE} SET detail = %s, hash = %s WHERE id = 3",
+        ['{"username": "forged"}', unkeyed],
+    )
+    verify_fails(r"row 3 was changed after it was written \(or its hash was recomputed")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_flush_lifts_the_guard_and_puts_it_back():
+def test_flush_lifts_the_guard_and_puts_it_back(access_log_anchor):
     fill(2)
+    assert access_log_anchor.exists()
     call_command("flush", interactive=False, verbosity=0)
     assert not AccessLogEntry.objects.exists()
+    # The log starts again from row 1, so the old head is no longer the one to reach.
+    assert not access_log_anchor.exists()
     fill(1)
+    call_command("verify_access_log")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AccessLogEntry.objects.all().delete()
 
@@ -184,8 +208,57 @@ def test_logins_failures_and_logouts_are_logged_without_secrets(client, practiti
     signs = AccessLogEntry.objects.filter(action__in=["login_failed", "login", "logout"])
     rows = list(signs.order_by("id").values("action", "actor", "detail"))
     assert rows == [
-        {"action": "login_failed", "actor": None, "detail": {"username": "practitioner"}},
+        {"action": "login_failed", "actor": practitioner.pk, "detail": {}},
         {"action": "login", "actor": practitioner.pk, "detail": {}},
         {"action": "logout", "actor": practitioner.pk, "detail": {}},
     ]
     assert "wrong-one" not in str(rows)
+
+
+@pytest.mark.django_db
+def test_flush_refuses_outside_tests_with_debug_off(monkeypatch, settings, access_log_anchor):
+    """A production database (any name the test runner would not give) is never flushed."""
+    fill(2)
+    settings.DEBUG = False
+    with monkeypatch.context() as patch:
+        patch.setitem(connection.settings_dict, "NAME", "records")
+        with pytest.raises(CommandError, match="runs only with DEBUG on or on a test database"):
+            call_command("flush", interactive=False, verbosity=0)
+    assert AccessLogEntry.objects.count() == 2
+    assert access_log_anchor.exists()
+    # The guard was never lifted.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLogEntry.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_runs_with_debug_on_whatever_the_name(monkeypatch, settings):
+    """make run's seed_demo --force (DEBUG=1) empties a developer's own database."""
+    fill(2)
+    settings.DEBUG = True
+    with monkeypatch.context() as patch:
+        patch.setitem(connection.settings_dict, "NAME", "records")
+        call_command("flush", interactive=False, verbosity=0)
+    assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("vendor", "name", "test_name", "expected"),
+    [
+        ("postgresql", "test_records", None, True),
+        ("postgresql", "test_records_gw1", None, True),
+        ("postgresql", "records", None, False),
+        ("postgresql", "records_ci", "records_ci", True),
+        ("postgresql", "latest_records", None, False),
+        ("sqlite", "file:memorydb_default?mode=memory&cache=shared", None, True),
+        ("sqlite", "/srv/records/db.sqlite3", None, False),
+        ("sqlite", "/srv/records/test_db.sqlite3", None, True),
+    ],
+)
+def test_what_counts_as_a_test_database(vendor, name, test_name, expected):
+    fake = SimpleNamespace(
+        vendor=vendor,
+        settings_dict={"NAME": name, "TEST": {"NAME": test_name}},
+        creation=SimpleNamespace(is_in_memory_db=lambda n: "mode=memory" in n),
+    )
+    assert is_test_database(fake) is expected

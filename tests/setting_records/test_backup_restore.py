@@ -200,7 +200,12 @@ def test_backup_manifest_names_every_file_with_its_sha256(small_backup):
         digests = {name: hashlib.sha256(_read(archive, name)).hexdigest() for name in names[1:]}
     assert names[0] == "manifest.json"
     assert manifest["files"] == digests
-    assert set(digests) == {database.FILE_NAMES[connection.vendor], "media/packs/AR-2026-0001.pdf"}
+    # The manager's membership was logged and committed, so the log's anchor is there too.
+    assert set(digests) == {
+        database.FILE_NAMES[connection.vendor],
+        "media/packs/AR-2026-0001.pdf",
+        "access-log-anchor",
+    }
     assert manifest["vendor"] == connection.vendor
     assert manifest["tables"]["setting_records_setting"] == 1
     assert "0001_initial" in manifest["migrations"]["setting_records"]

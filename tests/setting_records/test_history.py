@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 
-from setting_records.models import AccessLogEntry, Setting, User
+from setting_records.models import AccessLogEntry, LockoutTally, Setting, User
 from setting_records.object_permissions import (
     ChildUserObjectPermission,
     SettingUserObjectPermission,
@@ -17,8 +17,14 @@ from setting_records.object_permissions import (
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["setting_records", "children", "access_requests", "complaints"]
 # guardian's rows are an index of facts that are themselves kept in history; the access log
-# has its own integrity (a hash chain behind an append-only trigger).
-WITHOUT_HISTORY = {ChildUserObjectPermission, SettingUserObjectPermission, AccessLogEntry}
+# has its own integrity (a hash chain behind an append-only trigger); a lockout's tally is a
+# counter that ends as one row of that log.
+WITHOUT_HISTORY = {
+    ChildUserObjectPermission,
+    SettingUserObjectPermission,
+    AccessLogEntry,
+    LockoutTally,
+}
 
 
 def domain_models():
@@ -121,6 +127,8 @@ def test_raw_sql_only_where_expected():
     expected = {
         "setting_records/access_log.py",  # the advisory lock
         "setting_records/log_guard.py",  # the append-only triggers
+        "setting_records/app_role.py",  # the app's own PostgreSQL role, and what it may not do
+        "setting_records/management/commands/grant_app_role.py",  # runs app_role.grant
         "setting_records/backup/database.py",  # the backup's snapshot and row counts (read-only)
     }
     found = set()

@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "SECRET_KEY": "a-long-production-secret-" + "k" * 50,
+    "ACCESS_LOG_KEY": "a-long-access-log-key-" + "a" * 50,
     "ALLOWED_HOSTS": "records.example.org",
     "DEBUG": "false",
 }

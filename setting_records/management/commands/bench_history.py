@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import setup_test_environment
 
 from children.models import Record
-from setting_records import access_log
+from setting_records import access_log, log_anchor
 from setting_records.history import save_as
 from setting_records.models import AccessAction, User
 
@@ -28,8 +28,9 @@ class Command(BaseCommand):
         old_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
-            call_command("seed_demo", verbosity=0, stdout=StringIO())
-            self.run(saves, rounds)
+            with log_anchor.elsewhere():
+                call_command("seed_demo", verbosity=0, stdout=StringIO())
+                self.run(saves, rounds)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 

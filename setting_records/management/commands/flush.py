@@ -1,22 +1,47 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import CommandError
 from django.core.management.commands import flush
 from django.db import connections
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 
-from setting_records import log_guard
+from setting_records import log_anchor, log_guard
+
+
+def is_test_database(connection) -> bool:
+    """Whether this is a database Django's test runner made: SQLite in memory, the name given
+    as TEST NAME, or a name beginning ``test_`` (the runner's prefix; pytest-django's parallel
+    workers add a suffix after it)."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite" and connection.creation.is_in_memory_db(name):
+        return True
+    test_name = (connection.settings_dict.get("TEST") or {}).get("NAME")
+    return name == str(test_name) or Path(name).name.startswith(TEST_DATABASE_PREFIX)
 
 
 class Command(flush.Command):
     """Django's flush, which must lift the access log's append-only guard to empty it.
 
-    Used by transactional tests between tests and by ``seed_demo --force``; the guard is put
-    back whatever happens.
+    Emptying the log is for tests and a developer's own machine only (transactional tests
+    between tests, ``seed_demo --force`` under ``make run``): with ``DEBUG`` off it runs only on a
+    test database, and otherwise refuses before touching anything. The guard is put back
+    whatever happens, and the anchor is removed, since the log now starts again from row 1.
     """
 
     def handle(self, **options):
         connection = connections[options["database"]]
+        if not (settings.DEBUG or is_test_database(connection)):
+            raise CommandError(
+                "flush empties every table, the access log too, so it runs only with DEBUG on "
+                f"or on a test database, and {connection.settings_dict['NAME']!r} is neither."
+            )
         if log_guard.TABLE not in connection.introspection.table_names():
             return super().handle(**options)
         log_guard.drop_guard(connection)
         try:
-            return super().handle(**options)
+            result = super().handle(**options)
         finally:
             log_guard.create_guard(connection)
+        log_anchor.forget()
+        return result

@@ -1,24 +1,33 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from setting_records import access_log
 
 
 class Command(BaseCommand):
     help = (
-        "Walk the access log's hash chain from the first row. Exit 0 with a one-line summary "
-        "when intact; otherwise name the first row that was altered, removed or moved."
+        "Walk the access log's keyed hash chain from the first row and hold its end against the "
+        "anchor kept outside the database. Exit 0 with a one-line summary when intact; "
+        "otherwise say what was found: a row altered, removed or moved, rows rewritten without "
+        "the key, a removed tail or an emptied table."
     )
 
     def handle(self, *args, **options):
         verdict = access_log.verify()
         if not verdict.intact:
             raise CommandError(
-                f"The access log is NOT intact: row {verdict.first_bad} {verdict.problem} "
-                f"(checked {verdict.rows} rows)."
+                f"The access log is NOT intact: {verdict.problem} (checked {verdict.rows} rows)."
             )
-        # The head hash is the anchor to write down: with it, a removed tail shows too.
+        if not verdict.rows:
+            self.stdout.write("Access log intact: no rows yet.")
+            return
+        anchor = verdict.anchor
+        assert anchor is not None  # an intact log with rows always has one  # noqa: S101
+        when = timezone.localtime(anchor.at).strftime("%d/%m/%Y %H:%M")
+        since = verdict.rows - anchor.rows
         self.stdout.write(
-            f"Access log intact: {verdict.rows} rows, head {verdict.head[:16]}…"
-            if verdict.rows
-            else "Access log intact: no rows yet."
+            f"Access log intact: {verdict.rows} rows, head {verdict.head[:16]}…, "
+            f"{f'keyed from row {verdict.keyed_from}' if verdict.keyed_from else 'none keyed'}; "
+            f"it reaches the anchor written {when} "
+            f"({anchor.rows} rows{f', {since} added since' if since else ''})."
         )
