@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from setting_records import log_anchor
 from setting_records.backup import database
 from setting_records.backup.manifest import MANIFEST_NAME, BackupError, Manifest, file_sha256
 
@@ -53,8 +54,12 @@ def create_backup(destination: Path, *, using: str = "default") -> Manifest:
     with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".backup-") as work_dir:
         work = Path(work_dir)
         anchor = anchor_path()
-        if anchor is not None and anchor.is_file():
-            shutil.copyfile(anchor, work / ANCHOR_NAME)
+        if anchor is not None:
+            # The backup anchors the head itself, so a copy taken before any row was written
+            # since the last anchor (or after the anchor file was lost) still carries one.
+            log_anchor.record_head()
+            if anchor.is_file():
+                shutil.copyfile(anchor, work / ANCHOR_NAME)
         database_name = database.FILE_NAMES.get(connection.vendor, "database")
         copy = database.dump(connection, work / database_name)
         for path in _files_under(media_root):

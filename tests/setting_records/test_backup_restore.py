@@ -35,7 +35,7 @@ from simple_history.models import HistoricalChanges
 from access_requests.models import PackRelease
 from setting_records.backup import database
 from setting_records.backup.manifest import BackupError
-from setting_records.models import Setting
+from setting_records.models import AccessLogEntry, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -167,10 +167,8 @@ def test_restore_drill(settings, tmp_path, fresh_site):
         Path(settings.ACCESS_LOG_ANCHOR),
         Path(fresh_site["ACCESS_LOG_ANCHOR"]),
     )
-    if anchor.exists():
-        assert restored_anchor.read_bytes() == anchor.read_bytes()
-    else:
-        assert not restored_anchor.exists()
+    assert anchor.exists(), "the backup anchors the log's head"
+    assert restored_anchor.read_bytes() == anchor.read_bytes()
     verified = manage("manage.py", "verify_access_log", site=fresh_site)
     assert verified.returncode == 0, verified.stderr
     assert "intact" in verified.stdout
@@ -322,3 +320,17 @@ def test_missing_postgresql_client_tools_are_named(monkeypatch):
     monkeypatch.setenv("PATH", "")
     with pytest.raises(BackupError, match=r"pg_dump is not installed.*postgresql-client"):
         database._tool_major("pg_dump")
+
+
+def test_backup_anchors_the_head_itself_when_the_anchor_file_is_missing(
+    settings, tmp_path, manager
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Path(settings.ACCESS_LOG_ANCHOR).unlink(missing_ok=True)
+    path = tmp_path / "anchored.tar.gz"
+    call_command("backup", str(path), stdout=io.StringIO())
+    with tarfile.open(path) as archive:
+        anchored = json.loads(_read(archive, "access-log-anchor"))
+    head = AccessLogEntry.objects.order_by("-id").first()
+    assert head is not None
+    assert (anchored["rows"], anchored["head"]) == (head.id, head.hash)
