@@ -37,10 +37,8 @@ for _state in OPEN_STATES:
 
 
 def _why(text: str) -> str:
-    """A history reason that fits simple-history's 100 characters (the full text is kept on
-    the object itself: ``outcome_reason``, the meeting, the request)."""
-    text = " ".join(text.split())
-    return text if len(text) <= 100 else f"{text[:99]}…"
+    """A history reason on one line, kept in full (the history's reason is a text column)."""
+    return " ".join(text.split())
 
 
 def _locked(request: AccessRequest) -> AccessRequest:
