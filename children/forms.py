@@ -13,6 +13,7 @@ from children.models import (
     Sensitivity,
     Source,
 )
+from setting_records.fields import IdChoiceField, IdMultipleChoiceField
 from setting_records.models import User
 
 CONFIDENTIALITY_CHOICES = [
@@ -132,13 +133,13 @@ class RecordEditForm(RecordForm):
 
 class TeamForm(forms.Form):
     # Each form is given the setting's own staff to choose from (``__init__``).
-    key_person = forms.ModelChoiceField(
+    key_person = IdChoiceField(
         label=_("Key person"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("No key person"),
     )
-    care_team = forms.ModelMultipleChoiceField(
+    care_team = IdMultipleChoiceField(
         label=_("Care team"),
         queryset=User.objects.none(),
         required=False,
@@ -154,8 +155,8 @@ class TeamForm(forms.Form):
 
 class GrantForm(forms.Form):
     # Each form is given the setting's staff and the child's records (``__init__``).
-    grantee = forms.ModelChoiceField(label=_("Member of staff"), queryset=User.objects.none())
-    record = forms.ModelChoiceField(
+    grantee = IdChoiceField(label=_("Member of staff"), queryset=User.objects.none())
+    record = IdChoiceField(
         label=_("What they may see"),
         queryset=Record.objects.none(),
         required=False,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 
 
 class SettingRecordsConfig(AppConfig):
@@ -6,4 +7,8 @@ class SettingRecordsConfig(AppConfig):
     verbose_name = "Setting Records"
 
     def ready(self) -> None:
+        from setting_records.fields import IdConverter
+
+        # Before any URLconf is read: every id in a URL is ``<id:pk>``, bounded to 64 bits.
+        register_converter(IdConverter, "id")
         from setting_records import signals  # noqa: F401 - connects the access log's receivers

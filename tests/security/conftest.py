@@ -1,6 +1,6 @@
 # The children, staff, records and requests of tests/access_requests are the world hostile
 # input is tried in.
-from tests.access_requests.conftest import *  # noqa: F403
+from tests.access_requests.conftest import *  # noqa: F403, I001
 
 import pytest
 from django.db import connection

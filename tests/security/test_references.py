@@ -69,7 +69,7 @@ def test_twenty_concurrent_requests_get_twenty_references(postgresql_only, child
         try:
             start.wait()
             references.append(_create(child, mother, manager).reference)
-        except BaseException as error:  # noqa: BLE001 - every failure is the finding
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

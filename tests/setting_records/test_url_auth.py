@@ -16,7 +16,14 @@ ANONYMOUS_ALLOWED = {
     "admin:login",
 }
 
-SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
+SAMPLE_BY_CONVERTER = {
+    "int": "1",
+    "id": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": str(uuid.uuid4()),
+}
 
 
 def walk(resolvers, prefix="", namespace=""):

@@ -1,0 +1,73 @@
+"""Ids from outside, checked before they reach the database.
+
+An id is typed by anyone who can edit a URL or a form. Past 64 bits the databases disagree on
+what to do with it: SQLite's driver raises ``OverflowError`` and PostgreSQL refuses the query,
+both a 500. Every URL argument and chosen object goes through here instead, so an id that
+cannot exist is a 404 or a form error like any other id that does not exist.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+#: The largest value of a 64-bit signed integer column (``BigAutoField``, PostgreSQL's bigint).
+ID_MAX = 2**63 - 1
+
+
+def parse_id(value: Any) -> int | None:
+    """``value`` as an id that could be stored, or None when it cannot be one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        # Plain ASCII digits only: int() would also take "١٢", "+5" and "1_000".
+        if not text.isascii() or not text.isdigit() or len(text) > len(str(ID_MAX)):
+            return None
+        number = int(text)
+    return number if 0 < number <= ID_MAX else None
+
+
+class IdConverter:
+    """``<id:pk>`` in a URL: digits that fit a 64-bit id. Anything longer does not match, so
+    the URL is a 404 before a view or the database sees it."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValueError("Not an id.")
+        return number
+
+    def to_url(self, value: int | str) -> str:
+        return str(value)
+
+
+def _checked(field: forms.Field, value: Any) -> int:
+    """``value`` as an id, or the field's "not one of the choices" error, before any lookup."""
+    number = parse_id(value)
+    if number is None:
+        raise ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+    return number
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` over objects with integer ids, safe with any typed value."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values or isinstance(value, self.queryset.model):
+            return super().to_python(value)
+        return super().to_python(_checked(self, value))
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ``ModelMultipleChoiceField`` over objects with integer ids, safe with any typed
+    value."""
+
+    def _check_values(self, value: Any) -> Any:
+        return super()._check_values([_checked(self, item) for item in value])
