@@ -68,6 +68,16 @@ def _move(request: AccessRequest, to: str, *, actor: User, reason: str) -> Acces
     return request
 
 
+#: Open, and the copy not yet released: what may still change what goes out.
+BEFORE_RELEASE = OPEN_STATES - {State.COPY_RELEASED}
+
+
+def _require_state(request: AccessRequest, states: set[str], rule: str) -> None:
+    """Refuse a step its request's state does not allow, saying the state and the rule."""
+    if request.state not in states:
+        raise WorkflowError(f"The request is “{request.get_state_display()}”: {rule}")
+
+
 def _meeting_of(request: AccessRequest) -> Meeting:
     meeting = Meeting.objects.filter(request=request).first()
     if meeting is None:
