@@ -31,7 +31,7 @@ from access_requests.models import (
 )
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
-from tests.access_requests.conftest import disclose_reviewed
+from tests.security.conftest import bring_to
 
 BEFORE_RELEASE = OPEN_STATES - {State.COPY_RELEASED}
 ARRANGING = {State.PREPARING, State.READY_FOR_MEETING}
@@ -237,47 +237,6 @@ def test_every_workflow_service_is_in_the_table():
     assert steps - {"request_create"} == set(TABLE)
 
 
-def _bring_to(state: str, request: AccessRequest, manager, mother) -> None:
-    now = timezone.now()
-    if state == State.REFUSED:
-        TABLE["request_refuse"][0](_world(request, manager, mother))
-        return
-    if state == State.RECEIVED:
-        return
-    services.identity_verify(request=request, method="Passport seen", actor=manager)
-    if state == State.IDENTITY_VERIFIED:
-        return
-    services.preparation_start(request=request, actor=manager)
-    if state == State.WITHDRAWN:
-        services.request_withdraw(request=request, reason="Changed their mind", actor=manager)
-    if state in {State.PREPARING, State.WITHDRAWN}:
-        return
-    disclose_reviewed(request, manager)
-    services.ready_for_meeting(request=request, actor=manager)
-    services.meeting_schedule(
-        request=request,
-        scheduled_at=now - datetime.timedelta(hours=2),
-        place="Office",
-        actor=manager,
-    )
-    services.attendee_add(request=request, person=mother, actor=manager)
-    if state == State.READY_FOR_MEETING:
-        return
-    if state == State.MEETING_DECLINED:
-        TABLE["meeting_record_declined"][0](_world(request, manager, mother))
-        return
-    services.meeting_record_held(
-        request=request,
-        held_at=now - datetime.timedelta(hours=1),
-        contents_explained=True,
-        actor=manager,
-    )
-    if state == State.COPY_RELEASED:
-        services.pack_release(request=request, recipient_person=mother, actor=manager)
-    if state == State.CLOSED:
-        services.request_close(request=request, actor=manager)
-
-
 def _world(request: AccessRequest, manager, mother) -> World:
     return World(
         request=request,
@@ -350,7 +309,7 @@ def _snapshot(request: AccessRequest) -> tuple:
 def test_each_service_refuses_the_states_it_does_not_allow(
     state, request_received, manager, mother, general_record, sensitive_record
 ):
-    _bring_to(state, request_received, manager, mother)
+    bring_to(state, request_received, manager, mother)
     request = AccessRequest.objects.get(pk=request_received.pk)
     assert request.state == state
     world = _world(request, manager, mother)
