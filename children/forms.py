@@ -13,7 +13,7 @@ from children.models import (
     Sensitivity,
     Source,
 )
-from setting_records.fields import IdChoiceField, IdMultipleChoiceField
+from setting_records.fields import IdChoiceField, IdMultipleChoiceField, id_formfield
 from setting_records.models import User
 
 CONFIDENTIALITY_CHOICES = [
@@ -45,6 +45,7 @@ class RecordForm(forms.ModelForm):
 
     class Meta:
         model = Record
+        formfield_callback = id_formfield
         fields = [
             "title",
             "kind",
@@ -207,6 +208,7 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = Child
+        formfield_callback = id_formfield
         fields = list(CHILD_FIELDS)
         widgets = {
             name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -263,6 +265,7 @@ class ConnectionForm(forms.ModelForm):
 
     class Meta:
         model = ChildPerson
+        formfield_callback = id_formfield
         fields = [
             "relationship",
             "has_parental_responsibility",

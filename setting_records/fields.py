@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 #: The largest value of a 64-bit signed integer column (``BigAutoField``, PostgreSQL's bigint).
 ID_MAX = 2**63 - 1
@@ -60,7 +61,8 @@ class IdChoiceField(forms.ModelChoiceField):
     """A ``ModelChoiceField`` over objects with integer ids, safe with any typed value."""
 
     def to_python(self, value: Any) -> Any:
-        if value in self.empty_values or isinstance(value, self.queryset.model):
+        model = self.queryset.model if self.queryset is not None else None
+        if value in self.empty_values or (model is not None and isinstance(value, model)):
             return super().to_python(value)
         return super().to_python(_checked(self, value))
 
@@ -69,5 +71,17 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` over objects with integer ids, safe with any typed
     value."""
 
+    # Django's own hook for checking the chosen ids (django-stubs does not declare it).
     def _check_values(self, value: Any) -> Any:
-        return super()._check_values([_checked(self, item) for item in value])
+        checked = [_checked(self, item) for item in value]
+        return super()._check_values(checked)  # type: ignore[misc]
+
+
+def id_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """A model form's fields, with its foreign keys and many-to-many fields as the bounded
+    choice fields above (``Meta.formfield_callback``)."""
+    if isinstance(db_field, models.ForeignKey):
+        kwargs.setdefault("form_class", IdChoiceField)
+    elif isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", IdMultipleChoiceField)
+    return db_field.formfield(**kwargs)

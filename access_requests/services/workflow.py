@@ -3,6 +3,7 @@ go next (``TRANSITIONS``), the one place a request moves (``_move``, with histor
 log), and the checks every step shares."""
 
 import datetime
+from collections.abc import Set as AbstractSet
 
 from access_requests.models import (
     OPEN_STATES,
@@ -72,7 +73,7 @@ def _move(request: AccessRequest, to: str, *, actor: User, reason: str) -> Acces
 BEFORE_RELEASE = OPEN_STATES - {State.COPY_RELEASED}
 
 
-def _require_state(request: AccessRequest, states: set[str], rule: str) -> None:
+def _require_state(request: AccessRequest, states: AbstractSet[str], rule: str) -> None:
     """Refuse a step its request's state does not allow, saying the state and the rule."""
     if request.state not in states:
         raise WorkflowError(f"The request is “{request.get_state_display()}”: {rule}")

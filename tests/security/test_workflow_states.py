@@ -8,6 +8,7 @@ states it allows; every other state must refuse it.
 import datetime
 import inspect
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +44,9 @@ class World:
     request: AccessRequest
     manager: Any
     mother: Any
-    entry: PreparedEntry | None
-    redaction: Redaction | None
+    # None only where the request never reached preparation (skipped there).
+    entry: Any
+    redaction: Any
     flag: ControversyFlag
     advice: LegalAdvice
     today: datetime.date
@@ -54,7 +56,7 @@ class World:
 Call = Callable[[World], Any]
 
 # name: (a call that would do in an allowed state, the states that allow it)
-TABLE: dict[str, tuple[Call, set[str]]] = {
+TABLE: dict[str, tuple[Call, AbstractSet[str]]] = {
     "identity_request": (
         lambda w: services.identity_request(
             request=w.request, requested_on=w.today, asked_for="Passport", actor=w.manager
