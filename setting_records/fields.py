@@ -10,14 +10,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 
 #: The largest value of a 64-bit signed integer column (``BigAutoField``, PostgreSQL's bigint).
 ID_MAX = 2**63 - 1
 
 
-def parse_id(value: Any) -> int | None:
-    """``value`` as an id that could be stored, or None when it cannot be one."""
+def parse_id(value: Any, maximum: int = ID_MAX) -> int | None:
+    """``value`` as an id that could be stored (up to ``maximum``), or None when it cannot be
+    one."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -28,7 +29,7 @@ def parse_id(value: Any) -> int | None:
         if not text.isascii() or not text.isdigit() or len(text) > len(str(ID_MAX)):
             return None
         number = int(text)
-    return number if 0 < number <= ID_MAX else None
+    return number if 0 < number <= maximum else None
 
 
 class IdConverter:
@@ -47,9 +48,20 @@ class IdConverter:
         return str(value)
 
 
-def _checked(field: forms.Field, value: Any) -> int:
+def _largest_id(field: forms.ModelChoiceField) -> int:
+    """The largest id the chosen model's table holds: Django's own models (groups,
+    permissions) still have 32-bit ids."""
+    if field.queryset is None:
+        return ID_MAX
+    pk = field.queryset.model._meta.pk
+    internal = pk.get_internal_type() if pk is not None else "BigAutoField"
+    largest = connections[field.queryset.db].ops.integer_field_range(internal)[1]
+    return ID_MAX if largest is None else min(largest, ID_MAX)
+
+
+def _checked(field: forms.ModelChoiceField, value: Any) -> int:
     """``value`` as an id, or the field's "not one of the choices" error, before any lookup."""
-    number = parse_id(value)
+    number = parse_id(value, _largest_id(field))
     if number is None:
         raise ValidationError(
             field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
