@@ -38,13 +38,12 @@ from setting_records.models import User
 def _next_reference(*, setting_id: int, year: int) -> str:
     """The setting's next reference for ``year``, inside the caller's transaction.
 
-    The counter row is created if missing (an insert that does nothing when another transaction
-    has just made it) and then locked, so concurrent requests queue for it and each gets the
-    next number; on SQLite the write lock taken at BEGIN IMMEDIATE does the same.
+    The counter row is created if missing (``get_or_create`` reads the row another transaction
+    has just made when its own insert collides with it) and then locked, so concurrent
+    requests queue for it and each gets the next number; on SQLite the write lock taken at
+    BEGIN IMMEDIATE does the same.
     """
-    ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(setting_id=setting_id, year=year)], ignore_conflicts=True
-    )
+    ReferenceCounter.objects.get_or_create(setting_id=setting_id, year=year)
     counter = ReferenceCounter.objects.select_for_update().get(setting_id=setting_id, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
