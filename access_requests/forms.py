@@ -17,6 +17,7 @@ from access_requests.models import (
     State,
 )
 from children.models import Child
+from setting_records.fields import IdChoiceField, IdMultipleChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -26,9 +27,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 class ChildChoiceForm(forms.Form):
     """The first step of recording a request: whose records are asked for."""
 
-    child = forms.ModelChoiceField(
-        label=_("Child"), queryset=Child.objects.none(), empty_label=_("Choose…")
-    )
+    child = IdChoiceField(label=_("Child"), queryset=Child.objects.none(), empty_label=_("Choose…"))
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +35,7 @@ class ChildChoiceForm(forms.Form):
         self.fields["child"].label_from_instance = lambda child: child.display_name
 
 
-class RequesterChoice(forms.ModelChoiceField):
+class RequesterChoice(IdChoiceField):
     def __init__(self, *args, connections, **kwargs):
         super().__init__(*args, **kwargs)
         self.connections = {c.person_id: c for c in connections}
@@ -233,7 +232,7 @@ class FlagForm(forms.Form):
 
 
 class AdviceForm(forms.Form):
-    flags = forms.ModelMultipleChoiceField(
+    flags = IdMultipleChoiceField(
         label=_("The flags this advice answers"),
         queryset=ControversyFlag.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -271,7 +270,7 @@ class AdviceForm(forms.Form):
 
 
 class RedactionsDoneForm(forms.Form):
-    advice = forms.ModelChoiceField(label=_("Legal advice"), queryset=LegalAdvice.objects.none())
+    advice = IdChoiceField(label=_("Legal advice"), queryset=LegalAdvice.objects.none())
     confirmed = forms.BooleanField(
         label=_("The further redactions the adviser asked for are made in the pack")
     )

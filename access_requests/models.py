@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from access_requests import deadlines
 from children.models import Child, Person, Record
 from setting_records.history import kept_history
+from setting_records.models import Setting
 
 
 class State(models.TextChoices):
@@ -57,7 +58,9 @@ class AccessRequest(models.Model):
     """A parent's (or their representative's) request to see what is held on a child (P7)."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="access_requests")
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # The child's setting, kept on the request so that its reference can be unique per setting.
+    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=20)
     requester = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,
@@ -127,6 +130,9 @@ class AccessRequest(models.Model):
     class Meta:
         ordering = ["-received_on", "-pk"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["setting", "reference"], name="one_reference_per_setting"
+            ),
             models.CheckConstraint(
                 condition=models.Q(extension_months__lte=deadlines.MAX_EXTENSION_MONTHS),
                 name="extension_at_most_two_months",
@@ -183,6 +189,28 @@ class AccessRequest(models.Model):
             extension_months=self.extension_months,
             today=today or timezone.localdate(),
         )
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number a setting gave its access requests in one year.
+
+    Each setting numbers its own requests (AR-2026-0001 onwards), so a reference says nothing
+    about another setting's volume. ``request_create`` takes this row under a lock, so that
+    requests made at the same moment get different numbers. Not kept in history: each number
+    given out is in its request's history.
+    """
+
+    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "year"], name="one_counter_per_setting_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.setting} {self.year}: {self.last}"
 
 
 class Pause(models.Model):

@@ -13,6 +13,7 @@ from children.models import (
     Sensitivity,
     Source,
 )
+from setting_records.fields import IdChoiceField, IdMultipleChoiceField, id_formfield
 from setting_records.models import User
 
 CONFIDENTIALITY_CHOICES = [
@@ -44,6 +45,7 @@ class RecordForm(forms.ModelForm):
 
     class Meta:
         model = Record
+        formfield_callback = id_formfield
         fields = [
             "title",
             "kind",
@@ -132,13 +134,13 @@ class RecordEditForm(RecordForm):
 
 class TeamForm(forms.Form):
     # Each form is given the setting's own staff to choose from (``__init__``).
-    key_person = forms.ModelChoiceField(
+    key_person = IdChoiceField(
         label=_("Key person"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("No key person"),
     )
-    care_team = forms.ModelMultipleChoiceField(
+    care_team = IdMultipleChoiceField(
         label=_("Care team"),
         queryset=User.objects.none(),
         required=False,
@@ -154,8 +156,8 @@ class TeamForm(forms.Form):
 
 class GrantForm(forms.Form):
     # Each form is given the setting's staff and the child's records (``__init__``).
-    grantee = forms.ModelChoiceField(label=_("Member of staff"), queryset=User.objects.none())
-    record = forms.ModelChoiceField(
+    grantee = IdChoiceField(label=_("Member of staff"), queryset=User.objects.none())
+    record = IdChoiceField(
         label=_("What they may see"),
         queryset=Record.objects.none(),
         required=False,
@@ -206,6 +208,7 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = Child
+        formfield_callback = id_formfield
         fields = list(CHILD_FIELDS)
         widgets = {
             name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -262,6 +265,7 @@ class ConnectionForm(forms.ModelForm):
 
     class Meta:
         model = ChildPerson
+        formfield_callback = id_formfield
         fields = [
             "relationship",
             "has_parental_responsibility",

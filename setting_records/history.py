@@ -3,6 +3,9 @@
 simple-history's default ``history_user`` is a foreign key with ``on_delete=SET_NULL``: deleting
 an account would erase its name from every change it made. Here the user is kept as a plain id
 that nothing rewrites, and pages that show history fetch the users in one query.
+
+The change reason is a text column: simple-history's default ``varchar(100)`` refuses a longer
+reason on PostgreSQL (a 500 where SQLite stored it silently), and a reason is kept in full.
 """
 
 import datetime
@@ -63,6 +66,7 @@ def kept_history(**options: Any) -> HistoricalRecords:
         history_user_id_field=models.BigIntegerField(null=True, blank=True, db_index=True),
         history_user_getter=_history_user,
         history_user_setter=_set_history_user,
+        history_change_reason_field=models.TextField(null=True),
         **options,
     )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from access_requests import deadlines
 from access_requests.models import (
+    OPEN_STATES,
     AccessRequest,
     Pause,
     State,
@@ -18,6 +19,7 @@ from access_requests.services.workflow import (
     _locked,
     _move,
     _require_manager,
+    _require_state,
     requester_without_pr,
 )
 from setting_records.errors import WorkflowError
@@ -74,6 +76,7 @@ def identity_verify(
     is the day it arrived: the month runs from that day (Art. 12A, DPA 2018 s.54(3))."""
     request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(request, {State.RECEIVED}, "identity is verified once, on receipt.")
     if not method.strip():
         raise WorkflowError("Say how the requester's identity was verified.")
     if refusal := requester_without_pr(request):
@@ -156,6 +159,7 @@ def pause_start(
 def pause_end(*, request: AccessRequest, ended_on: datetime.date, actor: User) -> Pause:
     request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(request, OPEN_STATES, "an ended request's clock does not restart.")
     pause = request.pauses.filter(ended_on__isnull=True).first()
     if pause is None:
         raise WorkflowError("The clock is not stopped.")

@@ -12,6 +12,7 @@ from access_requests.models import (
     Controversy,
     Helper,
     Meeting,
+    ReferenceCounter,
     RefusalGround,
     State,
 )
@@ -32,6 +33,21 @@ from children.models import Child, Person
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
 from setting_records.models import User
+
+
+def _next_reference(*, setting_id: int, year: int) -> str:
+    """The setting's next reference for ``year``, inside the caller's transaction.
+
+    The counter row is created if missing (``get_or_create`` reads the row another transaction
+    has just made when its own insert collides with it) and then locked, so concurrent
+    requests queue for it and each gets the next number; on SQLite the write lock taken at
+    BEGIN IMMEDIATE does the same.
+    """
+    ReferenceCounter.objects.get_or_create(setting_id=setting_id, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(setting_id=setting_id, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"AR-{year}-{counter.last:04d}"
 
 
 @transaction.atomic
@@ -60,16 +76,15 @@ def request_create(
         raise WorkflowError("Record the evidence of the representative's authority.")
     if received_on > timezone.localdate():
         raise WorkflowError("The date received cannot be in the future.")
-    year = received_on.year
-    count = AccessRequest.objects.filter(reference__startswith=f"AR-{year}-").count()
     request = AccessRequest(
         child=child,
+        setting_id=child.setting_id,
         requester=requester,
         received_on=received_on,
         channel=channel,
         representative_name=representative_name.strip(),
         representative_authority=representative_authority.strip(),
-        reference=f"AR-{year}-{count + 1:04d}",
+        reference=_next_reference(setting_id=child.setting_id, year=received_on.year),
         created_by=actor,
     )
     save_as(request, actor=actor, reason="Request received")

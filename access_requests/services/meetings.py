@@ -21,10 +21,12 @@ from access_requests.models import (
     State,
 )
 from access_requests.services.workflow import (
+    BEFORE_RELEASE,
     _locked,
     _meeting_of,
     _move,
     _require_manager,
+    _require_state,
     _why,
     pr_connection,
 )
@@ -66,7 +68,9 @@ def flag_blockers(request: AccessRequest) -> list[str]:
 
 @transaction.atomic
 def flag_raise(*, request: AccessRequest, kind: str, note: str, actor: User) -> ControversyFlag:
+    request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(request, BEFORE_RELEASE, "a controversy is flagged before the copy goes out.")
     if kind not in Controversy.values:
         raise WorkflowError("Choose the kind of controversy.")
     flag = ControversyFlag(request=request, kind=kind, note=note.strip(), raised_by=actor)
@@ -89,6 +93,7 @@ def legal_advice_record(
     """Advice answers the flags it names; a flag raised after the advice needs its own."""
     request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(request, BEFORE_RELEASE, "legal advice is recorded before the copy goes out.")
     flags = list(flags)
     if not flags:
         raise WorkflowError("Choose the flags this advice answers.")
@@ -130,6 +135,9 @@ def advice_redactions_confirm(
     """The manager confirms the redactions the adviser asked for are made in the pack."""
     request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(
+        request, BEFORE_RELEASE, "further redactions are confirmed before the copy goes out."
+    )
     if advice.request_id != request.pk or not advice.redactions_pending:
         raise WorkflowError("This advice has no redactions waiting to be confirmed.")
     advice.redactions_confirmed_by = actor
@@ -142,7 +150,13 @@ def advice_redactions_confirm(
 def helper_add(
     *, request: AccessRequest, name: str, role: str, organisation: str, actor: User
 ) -> Helper:
+    request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(
+        request,
+        BEFORE_RELEASE,
+        "a representative or interpreter is recorded before the copy goes out.",
+    )
     helper = Helper(request=request, name=name.strip(), role=role, organisation=organisation)
     save_as(helper, actor=actor, reason="Recorded against the request")
     return helper
@@ -228,9 +242,14 @@ def attendee_add(
 ) -> Attendee:
     request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(
+        request,
+        {State.PREPARING, State.READY_FOR_MEETING},
+        "who attends is recorded while the meeting is being arranged, before it is held.",
+    )
     meeting = _meeting_of(request)
-    if meeting.held_at is not None:
-        raise WorkflowError("The meeting has already been held.")
+    if meeting.held_at is not None or meeting.declined_on is not None:
+        raise WorkflowError("The meeting has already been held or declined.")
     if (person is None) == (helper is None):
         raise WorkflowError("Choose one person from the register or one helper.")
     if refusal := attendee_refusal(

@@ -18,7 +18,14 @@ from access_requests.models import (
     withholding_problem,
 )
 from access_requests.services.frozen import _freeze
-from access_requests.services.workflow import _awaiting, _locked, _move, _require_manager, _why
+from access_requests.services.workflow import (
+    _awaiting,
+    _locked,
+    _move,
+    _require_manager,
+    _require_state,
+    _why,
+)
 from children.models import Child, Person, Record
 from setting_records.errors import WorkflowError
 from setting_records.history import delete_as, save_as
@@ -66,6 +73,7 @@ def entries_add_new(*, request: AccessRequest, actor: User) -> list[PreparedEntr
     Used when preparation starts, and by any later re-preparation, so that a new entry is
     prepared exactly as the first ones were.
     """
+    _require_preparing(request)
     names = _other_people_named(request)
     organisations = _registered_organisations(request)
     added = []
@@ -96,6 +104,11 @@ def preparation_start(*, request: AccessRequest, actor: User) -> AccessRequest:
     """
     request = _locked(request)
     _require_manager(actor, request.child)
+    # PREPARING is also reached again from the meeting states, but only through
+    # preparation_reopen, which sets the fixed pack aside.
+    _require_state(
+        request, {State.IDENTITY_VERIFIED}, "preparation starts once identity is verified."
+    )
     _move(request, State.PREPARING, actor=actor, reason="Preparation started")
     entries_add_new(request=request, actor=actor)
     return request
@@ -366,6 +379,11 @@ def preparation_reopen(*, request: AccessRequest, reason: str, actor: User) -> A
     brought in, and the meeting has to go through the new content again."""
     request = _locked(request)
     _require_manager(actor, request.child)
+    _require_state(
+        request,
+        {State.READY_FOR_MEETING, State.MEETING_HELD, State.MEETING_DECLINED},
+        "the information is prepared again only once it was ready for the meeting.",
+    )
     if not reason.strip():
         raise WorkflowError("Say why the information is being prepared again.")
     if PackRelease.objects.filter(request=request).exists():

@@ -3,6 +3,7 @@ go next (``TRANSITIONS``), the one place a request moves (``_move``, with histor
 log), and the checks every step shares."""
 
 import datetime
+from collections.abc import Set as AbstractSet
 
 from access_requests.models import (
     OPEN_STATES,
@@ -37,10 +38,8 @@ for _state in OPEN_STATES:
 
 
 def _why(text: str) -> str:
-    """A history reason that fits simple-history's 100 characters (the full text is kept on
-    the object itself: ``outcome_reason``, the meeting, the request)."""
-    text = " ".join(text.split())
-    return text if len(text) <= 100 else f"{text[:99]}…"
+    """A history reason on one line, kept in full (the history's reason is a text column)."""
+    return " ".join(text.split())
 
 
 def _locked(request: AccessRequest) -> AccessRequest:
@@ -68,6 +67,16 @@ def _move(request: AccessRequest, to: str, *, actor: User, reason: str) -> Acces
         detail={"request": request.pk, "from": previous, "to": to},
     )
     return request
+
+
+#: Open, and the copy not yet released: what may still change what goes out.
+BEFORE_RELEASE = OPEN_STATES - {State.COPY_RELEASED}
+
+
+def _require_state(request: AccessRequest, states: AbstractSet[str], rule: str) -> None:
+    """Refuse a step its request's state does not allow, saying the state and the rule."""
+    if request.state not in states:
+        raise WorkflowError(f"The request is “{request.get_state_display()}”: {rule}")
 
 
 def _meeting_of(request: AccessRequest) -> Meeting:

@@ -7,5 +7,5 @@ urlpatterns = [
     path("accounts/two-factor/setup/", views.setup, name="two_factor_setup"),
     path("accounts/two-factor/setup/qr.svg", views.qr_code, name="two_factor_qr"),
     path("accounts/two-factor/backup-codes/", views.backup_codes, name="two_factor_backup_codes"),
-    path("staff/<int:user_id>/two-factor/reset/", views.reset, name="two_factor_reset"),
+    path("staff/<id:user_id>/two-factor/reset/", views.reset, name="two_factor_reset"),
 ]

@@ -67,7 +67,7 @@ def test_only_managers_handle_requests(child, mother, keyperson):
 @pytest.mark.parametrize(
     ("step", "kwargs", "message"),
     [
-        (services.preparation_start, {}, "cannot become “Preparing”"),
+        (services.preparation_start, {}, "preparation starts once identity is verified"),
         (services.ready_for_meeting, {}, "cannot become “Ready for meeting”"),
         (services.request_close, {}, "cannot become “Closed”"),
     ],
@@ -83,7 +83,7 @@ def test_withdrawn_needs_a_reason_and_ends_the_request(request_received, manager
     with pytest.raises(WorkflowError, match="Give the reason"):
         services.request_withdraw(request=request_received, reason=" ", actor=manager)
     services.request_withdraw(request=request_received, reason="Parent changed mind", actor=manager)
-    with pytest.raises(WorkflowError, match="cannot become"):
+    with pytest.raises(WorkflowError, match="identity is verified once"):
         services.identity_verify(request=request_received, method="x", actor=manager)
 
 

@@ -30,7 +30,14 @@ SECOND_STEP_OPEN = {
     "logout": 405,
 }
 
-SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.uuid4())}
+SAMPLE_BY_CONVERTER = {
+    "int": "1",
+    "id": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": str(uuid.uuid4()),
+}
 
 
 def walk(resolvers, prefix="", namespace=""):

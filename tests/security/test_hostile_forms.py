@@ -1,0 +1,407 @@
+"""Every form a user can post, posted with hostile values by the user allowed to post it:
+never a 500, and a refused post changes nothing.
+
+The forms are found from the URLconf (every view that takes a POST) and the request page's
+step table; ``test_every_post_view_is_covered`` fails when a new one appears that is not in
+``FORMS``. Each world (the children's pages, and a request in each state its steps act in) is
+built once per test function; each example runs in a savepoint that is rolled back, so the
+examples do not wear the world down (or lock the login out) for the ones after.
+"""
+
+import datetime
+import inspect
+import os
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+from django import forms as django_forms
+from django.apps import apps
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
+from django.db import connection, transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from access_requests import forms as request_forms
+from access_requests import review, steps
+from access_requests.models import (
+    AccessRequest,
+    ControversyFlag,
+    Helper,
+    LegalAdvice,
+    Pause,
+    State,
+)
+from children import forms as child_forms
+from setting_records.forms import LoginForm
+from setting_records.history import save_as
+from tests.children.conftest import write
+from tests.security.conftest import bring_to
+
+# Views that take a POST without any input of the user's, or that are not this project's.
+NOT_FORMS = {
+    "logout": "takes no input: the POST is the whole request",
+    "admin": "Django's admin, for superusers only; its forms are Django's own",
+}
+
+# A step's confirmation is part of its form.
+CONFIRM = ["confirmed"]
+
+
+def _names(form_class: Any, *extra: str) -> list[str]:
+    return [*form_class.base_fields, *extra]
+
+
+# Text a browser, a script or an attacker might send.
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "x" * 10_000,
+    "0001-01-01",
+    "9999-12-31",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+    "0000-00-00",
+    "2026-02-30",
+    "31/12/9999",
+    "-1",
+    "0",
+    "-0",
+    "1e309",
+    "NaN",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "99999999999999999999",
+    "person-99999999999999999999",
+    "helper--1",
+    "\u202eevil\u202c",
+    "\u200f\u200e",
+    "\U0001f469\u200d\U0001f467\u200d\U0001f466",
+    "e\u0301\u0301\u0301",
+    "\ufeff",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "on",
+    "yes",
+]
+# Bytes the test client cannot send as text: a lone surrogate as UTF-8, and invalid UTF-8.
+RAW = [b"\xed\xa0\x80", b"\xff\xfe", b"a\xc3"]
+
+
+def values(plausible: list[str]) -> st.SearchStrategy[str | bytes]:
+    return st.one_of(
+        st.sampled_from([*NASTY, *RAW]),
+        st.sampled_from(plausible),
+        st.text(max_size=20),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.dates().map(str),
+        st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M")),
+    )
+
+
+def payloads(fields: list[str], plausible: list[str]) -> st.SearchStrategy[str]:
+    """A url-encoded body: any of the form's fields (and one it does not have), each missing,
+    once, or repeated with different values."""
+    field = st.sampled_from([*fields, "unexpected"])
+    pairs = st.lists(st.tuples(field, values(plausible)), max_size=len(fields) + 4)
+    return pairs.map(urllib.parse.urlencode)
+
+
+def history_rows() -> int:
+    """Every history row of every model, in one query: any write leaves one."""
+    tables = sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if model.__name__.startswith("Historical")
+    )
+    sql = " + ".join(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}")
+        return cursor.fetchone()[0]
+
+
+def post(client, path: str, body: str) -> None:
+    """Post ``body`` and check the answer, then undo whatever the post did."""
+    with transaction.atomic():
+        before = history_rows()
+        response = client.post(path, body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code in {200, 302, 403, 404}, f"{path}: {response.status_code}"
+        if response.status_code == 200:
+            # Shown again (an error, or a confirmation): nothing was written.
+            assert history_rows() == before, f"{path} refused the post but changed something"
+        transaction.set_rollback(True)
+
+
+@dataclass
+class Form:
+    """One form: where it is posted, by whom, and the names of its fields."""
+
+    world: str
+    path: Callable[[dict[str, Any]], str]
+    fields: Callable[[dict[str, Any]], list[str]]
+
+
+def _step(name: str, world: str) -> Form:
+    spec = steps.STEPS[name]
+
+    def path(w: dict[str, Any]) -> str:
+        return f"/access-requests/{w['request'].pk}/{name}/"
+
+    def fields(w: dict[str, Any]) -> list[str]:
+        return _names(spec.form_class, *(CONFIRM if spec.confirm else []))
+
+    return Form(world, path, fields)
+
+
+# The request state each step's form is tried in: the one where it does something.
+STEP_WORLDS = {
+    "verify-identity": "received",
+    "ask-identity": "received",
+    "pause": "received",
+    "resume": "received",
+    "extend": "received",
+    "withdraw": "received",
+    "refuse": "received",
+    "prepare": "identity_verified",
+    "ready": "preparing",
+    "flag": "preparing",
+    "advice": "preparing",
+    "redactions-done": "preparing",
+    "helper": "preparing",
+    "meeting": "preparing",
+    "attendee": "ready_for_meeting",
+    "held": "ready_for_meeting",
+    "declined": "ready_for_meeting",
+    "reprepare": "ready_for_meeting",
+    "release": "meeting_held",
+    "close": "meeting_held",
+}
+
+FORMS: dict[str, Form] = {
+    "login": Form("anonymous", lambda w: "/accounts/login/", lambda w: _names(LoginForm)),
+    "password_reset": Form(
+        "anonymous", lambda w: "/accounts/password_reset/", lambda w: _names(PasswordResetForm)
+    ),
+    "password_reset_confirm": Form(
+        "anonymous", lambda w: w["set_password_path"], lambda w: _names(SetPasswordForm)
+    ),
+    "password_change": Form(
+        "children", lambda w: "/accounts/password_change/", lambda w: _names(PasswordChangeForm)
+    ),
+    "children:add": Form(
+        "children", lambda w: "/children/new/", lambda w: _names(child_forms.ChildForm)
+    ),
+    "children:edit": Form(
+        "children",
+        lambda w: f"/children/{w['child'].pk}/edit/",
+        lambda w: _names(child_forms.ChildForm),
+    ),
+    "children:connection_add": Form(
+        "children",
+        lambda w: f"/children/{w['child'].pk}/people/new/",
+        lambda w: _names(child_forms.ConnectionForm),
+    ),
+    "children:record_add": Form(
+        "children",
+        lambda w: f"/children/{w['child'].pk}/records/new/",
+        lambda w: _names(child_forms.RecordForm),
+    ),
+    "children:record_edit": Form(
+        "children",
+        lambda w: f"/records/{w['record'].pk}/edit/",
+        lambda w: _names(child_forms.RecordEditForm),
+    ),
+    "children:team": Form(
+        "children",
+        lambda w: f"/children/{w['child'].pk}/team/",
+        lambda w: _names(child_forms.TeamForm),
+    ),
+    "children:grants": Form(
+        "children",
+        lambda w: f"/children/{w['child'].pk}/grants/",
+        lambda w: _names(child_forms.GrantForm),
+    ),
+    "children:grant_revoke": Form(
+        "children",
+        lambda w: f"/grants/{w['grant'].pk}/revoke/",
+        lambda w: _names(child_forms.RevokeForm),
+    ),
+    "access_requests:new": Form(
+        "received",
+        lambda w: "/access-requests/new/",
+        lambda w: _names(request_forms.RequestForm, "requester"),
+    ),
+    "access_requests:review": Form(
+        "preparing",
+        lambda w: f"/access-requests/{w['request'].pk}/review/",
+        lambda w: list(review.ReviewForm(entries=review.review_entries(w["request"])).fields),
+    ),
+    **{f"access_requests:step:{name}": _step(name, world) for name, world in STEP_WORLDS.items()},
+}
+
+
+# Finding every view that takes a POST.
+
+
+def _walk(patterns, namespace: str = "") -> Iterator[tuple[str, Any]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry.callback
+
+
+def _takes_post(view: Any) -> bool:
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return hasattr(view_class, "post")
+    methods = inspect.getclosurevars(view).nonlocals.get("request_method_list")
+    if methods is not None:
+        return "POST" in methods
+    return "request.POST" in inspect.getsource(inspect.unwrap(view))
+
+
+def post_views() -> set[str]:
+    found = {name for name, view in _walk(get_resolver().url_patterns) if _takes_post(view)}
+    found.discard("access_requests:step")
+    return found | {f"access_requests:step:{name}" for name in steps.STEPS}
+
+
+def test_every_post_view_is_covered():
+    assert post_views() - set(NOT_FORMS) == set(FORMS)
+
+
+def test_the_walk_sees_post_views_of_every_kind():
+    views = post_views()
+    # A class-based view, a decorated function view, and a step of the request page.
+    assert {"login", "children:team", "access_requests:step:withdraw"} <= views
+    assert "children:detail" not in views
+
+
+# The worlds the forms are posted in.
+
+
+def _plausible(world: dict[str, Any]) -> list[str]:
+    """Values that get past the first checks: real ids, the choices' values, today."""
+    today = timezone.localdate()
+    objects = [
+        world["child"],
+        world["mother"],
+        world["record"],
+        world["manager"],
+        *world.get("extra", []),
+    ]
+    plain = [str(obj.pk) for obj in objects]
+    keyed = [f"person-{world['mother'].pk}"] + [
+        f"helper-{helper.pk}" for helper in Helper.objects.all()
+    ]
+    statics = {
+        str(value)
+        for module in (request_forms, child_forms)
+        for form_class in vars(module).values()
+        if isinstance(form_class, type) and issubclass(form_class, django_forms.BaseForm)
+        for field in cast(Any, form_class).base_fields.values()
+        for value, _label in getattr(field, "choices", [])
+        if value not in ("", None) and not isinstance(value, (list, tuple))
+    }
+    dates = [str(today), str(today - datetime.timedelta(days=1)), f"{today}T09:00"]
+    return sorted({*plain, *keyed, *statics, *dates, "yes", "on"})
+
+
+def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
+    world = {"name": name, **base}
+    manager = base["manager"]
+    if name == "children":
+        return world
+    if name == "anonymous":
+        user = base["keyperson"]
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        world["token_path"] = f"/accounts/reset/{uid}/{token}/"
+        world["set_password_path"] = f"/accounts/reset/{uid}/set-password/"
+        return world
+    request = base["request"]
+    bring_to(name, request, manager, base["mother"])
+    request = AccessRequest.objects.get(pk=request.pk)
+    world["request"] = request
+    extra: list[Any] = []
+    if name == State.RECEIVED:
+        extra.append(save_as_pause(request, manager))
+    if name == State.PREPARING:
+        flag = ControversyFlag(request=request, kind="appeal", raised_by=manager)
+        save_as(flag, actor=manager)
+        advice = LegalAdvice(
+            request=request,
+            adviser="Council solicitor",
+            advised_on=timezone.localdate(),
+            summary="Release once the neighbour's name is out.",
+            outcome="release_redacted",
+            redactions_requested="The neighbour's name",
+            recorded_by=manager,
+        )
+        save_as(advice, actor=manager)
+        extra += [flag, advice, *request.entries.all()]
+    world["extra"] = extra
+    return world
+
+
+def save_as_pause(request: AccessRequest, manager) -> Pause:
+    pause = Pause(request=request, started_on=request.received_on, reason="Which years?")
+    save_as(pause, actor=manager)
+    return pause
+
+
+WORLDS = sorted({form.world for form in FORMS.values()})
+
+
+@pytest.mark.parametrize("world_name", WORLDS)
+def test_hostile_posts_never_500_and_refusals_change_nothing(
+    world_name, client, manager, keyperson, child, mother, general_record, grants, request_received
+):
+    # A sensitive entry too, so the review list has an entry that needs a decision.
+    write(child, keyperson, "sensitive", title="Neighbour's report")
+    base = {
+        "manager": manager,
+        "keyperson": keyperson,
+        "child": child,
+        "mother": mother,
+        "record": general_record,
+        "grant": grants["active"],
+        "request": request_received,
+    }
+    world = _world(world_name, base)
+    forms = {name: form for name, form in FORMS.items() if form.world == world_name}
+    fields = {name: form.fields(world) for name, form in forms.items()}
+    plausible = _plausible(world)
+    if world_name == "anonymous":
+        # The reset link puts its token in the session, then sends to the set-password page.
+        assert client.get(world["token_path"]).status_code == 302
+    else:
+        client.force_login(manager)
+
+    @settings(
+        max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "200")),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        database=None,
+    )
+    @given(data=st.data())
+    def each_form(data):
+        for name, form in forms.items():
+            body = data.draw(payloads(fields[name], plausible), label=name)
+            post(client, form.path(world), body)
+
+    each_form()
