@@ -1,3 +1,4 @@
+from dataclasses import replace
 from itertools import pairwise
 
 from django.contrib import messages
@@ -122,10 +123,13 @@ def record_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         via="history",
         action=AccessAction.RECORD_HISTORY_VIEWED,
     )
-    context = {
-        "record": record,
-        "versions": versions(shown, model=Record, fields=RECORD_HISTORY_FIELDS),
-    }
+    shown_versions = versions(shown, model=Record, fields=RECORD_HISTORY_FIELDS)
+    if not sees_sensitive and shown_versions:
+        # The first version they see of a downgraded entry was a change, not its creation:
+        # "Changed" would say that something came before. For such a viewer the oldest version
+        # of every entry has the same neutral name, so the label tells them nothing either way.
+        shown_versions[-1] = replace(shown_versions[-1], kind="Earliest version")
+    context = {"record": record, "versions": shown_versions}
     return render(request, "children/record_history.html", context)
 
 

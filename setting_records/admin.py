@@ -233,8 +233,14 @@ class MembershipAdmin(KeptHistoryAdmin):
 
 @admin.register(Setting)
 class SettingAdmin(KeptHistoryAdmin):
-    list_display = ["name", "ofsted_urn"]
+    list_display = ["name", "ofsted_urn", "require_two_factor_for_all"]
     search_fields = ["name", "ofsted_urn"]
+    fields = ["name", "ofsted_urn", "address", "require_two_factor_for_all"]
+
+    def save_model(self, request, obj, form, change):
+        services.setting_save(
+            setting=obj, fields=form.changed_data if change else None, actor=request.user
+        )
 
 
 # Devices change only through the logged two-factor services (a person's own setup, a manager's

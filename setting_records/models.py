@@ -119,6 +119,8 @@ class AccessAction(models.TextChoices):
     MEMBERSHIP_REACTIVATED = "membership_reactivated", _("Gave a member of staff their place back")
     PASSWORD_LINK_SENT = "password_link_sent", _("Sent a set-password link")
     PASSWORD_CHANGED = "password_changed", _("Changed their own password")
+    SETTING_ADDED = "setting_added", _("Added a setting")
+    SETTING_CHANGED = "setting_changed", _("Changed a setting's details or login rules")
     TWO_FACTOR_CONFIRMED = "two_factor_confirmed", _("Set up an authenticator app")
     TWO_FACTOR_PASSED = "two_factor_passed", _("Passed the second step of logging in")
     TWO_FACTOR_FAILED = "two_factor_failed", _("Gave a wrong two-factor code")

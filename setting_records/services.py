@@ -263,6 +263,42 @@ def user_reactivate(*, user: User, actor: User) -> User:
     return user
 
 
+# Settings: who they are and how strictly they guard the login.
+
+# Fields of a setting that ``setting_save`` may change; a change to
+# ``require_two_factor_for_all`` changes how every member of staff there logs in.
+EDITABLE_SETTING_FIELDS = frozenset({"name", "ofsted_urn", "address", "require_two_factor_for_all"})
+
+
+@transaction.atomic
+def setting_save(*, setting: Setting, fields: list[str] | None, actor: User) -> Setting:
+    """Add a setting (``fields`` is None) or save the changes a form has put on ``setting``.
+
+    Either way it is in history and one access-log row says who did it and which fields
+    changed, so that a superuser cannot quietly switch off two-factor login for a whole setting.
+    """
+    if fields is None:
+        save_as(setting, actor=actor, reason="Setting added")
+        access_log.append(
+            action=AccessAction.SETTING_ADDED, actor=actor, setting=setting, detail={}
+        )
+        return setting
+    fields = sorted(set(fields))
+    refused = set(fields) - EDITABLE_SETTING_FIELDS
+    if refused:
+        raise WorkflowError(f"These cannot be changed here: {', '.join(sorted(refused))}.")
+    if not fields:
+        return setting
+    save_as(setting, actor=actor, reason="Setting changed", update_fields=fields)
+    detail: dict[str, object] = {"fields": fields}
+    if "require_two_factor_for_all" in fields:
+        detail["require_two_factor_for_all"] = setting.require_two_factor_for_all
+    access_log.append(
+        action=AccessAction.SETTING_CHANGED, actor=actor, setting=setting, detail=detail
+    )
+    return setting
+
+
 # Passwords: each person chooses their own.
 
 

@@ -273,6 +273,11 @@ def test_a_care_team_member_sees_no_trace_of_sensitive_versions(client, world, p
     assert "Nothing sensitive in it any more" not in text
     assert len(response.context["versions"]) == 1
     assert rows == []
+    # Its one version is named as the first version of an entry that was always general is.
+    [version] = response.context["versions"]
+    general, _, _ = visit(client, practitioner, "get", f"/records/{world['general'].pk}/history/")
+    assert version.kind == general.context["versions"][-1].kind == "Earliest version"
+    assert "Changed" not in text
     # The child's history tells nothing of it either.
     _, text, _ = visit(client, practitioner, "get", f"/children/{world['child'].pk}/history/")
     assert "Downgraded" not in text

@@ -171,6 +171,16 @@ def test_flush_lifts_the_guard_and_puts_it_back(access_log_anchor):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_flush_answered_no_keeps_the_log_and_its_anchor(monkeypatch, access_log_anchor):
+    fill(2)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    call_command("flush", interactive=True, verbosity=0)
+    assert AccessLogEntry.objects.count() == 2
+    assert access_log_anchor.exists()
+    call_command("verify_access_log")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_never_fork_the_chain():
     """Threads on their own connections append at once; the chain stays one line."""
     if connection.vendor != "postgresql":

@@ -258,3 +258,39 @@ def test_a_superuser_made_manager_in_the_admin_still_sees_only_that(
     )
     assert access.manages(superuser, setting.pk)
     assert not access.manages(superuser, other_setting.pk)
+
+
+SETTINGS = "/admin/setting_records/setting/"
+
+
+def test_switching_two_factor_for_a_whole_setting_is_logged(client, superuser, setting):
+    client.force_login(superuser)
+    data = {
+        "name": setting.name,
+        "ofsted_urn": setting.ofsted_urn,
+        "address": setting.address,
+        "require_two_factor_for_all": "on",
+    }
+    response = client.post(f"{SETTINGS}{setting.pk}/change/", data)
+    assert response.status_code == 302
+    setting.refresh_from_db()
+    assert setting.require_two_factor_for_all
+    [row] = logged("setting_changed")
+    assert (row.actor, row.setting) == (superuser, setting)
+    assert row.detail == {
+        "fields": ["require_two_factor_for_all"],
+        "require_two_factor_for_all": True,
+    }
+    assert setting.history.latest().history_user == superuser
+
+    # Saving the page again without a change adds nothing to the log.
+    client.post(f"{SETTINGS}{setting.pk}/change/", data)
+    assert len(logged("setting_changed")) == 1
+
+
+def test_adding_a_setting_in_the_admin_is_logged(client, superuser):
+    client.force_login(superuser)
+    data = {"name": "Meadow Nursery", "ofsted_urn": "EY100003", "address": ""}
+    assert client.post(f"{SETTINGS}add/", data).status_code == 302
+    [row] = logged("setting_added")
+    assert (row.actor, row.setting.name) == (superuser, "Meadow Nursery")
