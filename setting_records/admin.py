@@ -248,3 +248,6 @@ class SettingAdmin(KeptHistoryAdmin):
 for device_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(device_model):
         admin.site.unregister(device_model)
+
+# django-axes' records of sign-in attempts are not in the admin either (AXES_ENABLE_ADMIN is
+# off in settings.py): deleting one would lift a lockout with nothing in the access log.

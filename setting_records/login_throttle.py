@@ -10,7 +10,12 @@ password is checked at least once in every such period (NCSC, *Password policy g
 throttle rather than lock; OWASP Authentication Cheat Sheet, *Login throttling*).
 
 The failures are axes' own ``AccessAttempt`` rows (one per username, address and browser, kept
-for the cool-off after their last failure), so nothing is stored twice.
+for the cool-off after their last failure), so nothing is stored twice. Axes holds only a keyed
+hash of each username (``axes_username``), so they are looked up by that hash.
+
+A browser that has signed in as the user before (a valid device cookie, ``login_device``) is
+not slowed down: however many strangers take the turns, the manager at their usual computer
+still gets in.
 
 A refused attempt is not a failure: it is handed to axes as "locked out" (``axes_locked_out``),
 which with ``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT`` off neither records it nor moves
@@ -29,6 +34,9 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
+from setting_records import login_device
+from setting_records.axes_username import for_axes
+
 
 class LoginThrottled(PermissionDenied):
     """This username has failed too often lately; the attempt was refused unchecked."""
@@ -41,11 +49,10 @@ class Failures:
 
 
 def recent_failures(username: str) -> Failures:
-    """Failures for ``username`` from every address, within axes' cool-off."""
+    """Failures for ``username`` (as typed) from every address, within axes' cool-off."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    totals = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
-        count=Sum("failures_since_start"), last=Max("attempt_time")
-    )
+    attempts = AccessAttempt.objects.filter(username=for_axes(username), attempt_time__gte=since)
+    totals = attempts.aggregate(count=Sum("failures_since_start"), last=Max("attempt_time"))
     return Failures(count=totals["count"] or 0, last=totals["last"])
 
 
@@ -70,7 +77,8 @@ def seconds_to_wait(username: str) -> int:
 
 
 class LoginThrottleBackend:
-    """Refuses, before any password check, an attempt for a username that must wait.
+    """Refuses, before any password check, an attempt for a username that must wait, unless
+    it comes from a browser that username has signed in from before.
 
     Listed in ``AUTHENTICATION_BACKENDS`` after axes' backend and before the one that checks
     passwords. It never signs anyone in itself, so it has no ``get_user`` (which would also make
@@ -81,6 +89,11 @@ class LoginThrottleBackend:
         self, request: HttpRequest | None, username: str | None = None, **kwargs: object
     ) -> None:
         if request is None or not username:
+            return None
+        device = login_device.trusted_device(request, username)
+        if device is not None:
+            # Read if the password turns out wrong, to count it against the cookie.
+            request.login_device = device  # type: ignore[attr-defined]
             return None
         wait = seconds_to_wait(str(username))
         if wait:

@@ -191,11 +191,29 @@ class LockoutTally(models.Model):
         return f"{self.refused} refused since {self.started_at:%d/%m/%Y %H:%M}"
 
 
+class DeviceCookieFailures(models.Model):
+    """Wrong passwords typed in a browser holding one device cookie (``login_device``).
+
+    ``device`` is the random id inside the signed cookie. Past ``LOGIN_DEVICE_FAILURE_LIMIT``
+    failures the cookie no longer spares its holder the per-username slow-down: someone who
+    stole it cannot use it to guess freely. The count is never reset; the next successful
+    login gives the browser a new cookie with a new id.
+    """
+
+    device = models.CharField(max_length=32, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.failures} failures since {self.first_failure_at:%d/%m/%Y %H:%M}"
+
+
 __all__ = [
     "AccessAction",
     "AccessLogEntry",
     "ChainScheme",
     "ChildUserObjectPermission",
+    "DeviceCookieFailures",
     "LockoutTally",
     "Membership",
     "Role",

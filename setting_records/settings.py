@@ -224,6 +224,14 @@ AXES_RESET_ON_SUCCESS = True
 # does not start it again, so a stranger cannot keep an account locked by knocking.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Axes keeps only a keyed hash of the typed username (a password typed into the username box
+# is never stored; setting_records/axes_username.py), and masks both from the request data it
+# keeps beside each attempt.
+AXES_USERNAME_CALLABLE = "setting_records.axes_username.hashed_username"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+# Axes' attempts are not shown in the admin: a superuser could read them, or delete one and so
+# lift a lockout with nothing in the access log.
+AXES_ENABLE_ADMIN = False
 # Sign-ins are already in the project's own tamper-evident access log.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -263,6 +271,11 @@ else:
 LOGIN_THROTTLE_AFTER = envint("LOGIN_THROTTLE_AFTER", 10)
 LOGIN_THROTTLE_BASE_SECONDS = envint("LOGIN_THROTTLE_BASE_SECONDS", 2)
 LOGIN_THROTTLE_MAX_SECONDS = envint("LOGIN_THROTTLE_MAX_SECONDS", 60)
+# A browser that has signed in as a user holds a device cookie for LOGIN_DEVICE_COOKIE_DAYS,
+# which spares that user's attempts from it the slow-down until LOGIN_DEVICE_FAILURE_LIMIT
+# wrong passwords have been typed with it (setting_records/login_device.py).
+LOGIN_DEVICE_COOKIE_DAYS = envint("LOGIN_DEVICE_COOKIE_DAYS", 90)
+LOGIN_DEVICE_FAILURE_LIMIT = envint("LOGIN_DEVICE_FAILURE_LIMIT", 5)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,13 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from setting_records import views
-from setting_records.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("setting_records.password_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("setting_records.two_factor.urls")),

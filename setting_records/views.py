@@ -1,11 +1,14 @@
 import datetime
 
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from setting_records import access
+from setting_records import access, login_device
+from setting_records.forms import LoginForm
 from setting_records.http import AuthenticatedHttpRequest
 
 HOME_CARDS = 12
@@ -52,3 +55,15 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             .order_by("expires_on"),
         }
     return render(request, "setting_records/home.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; a browser that gets the password right is remembered for the
+    slow-down (``login_device``). The second factor, where needed, comes after as before."""
+
+    authentication_form = LoginForm
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        login_device.remember(response, user=form.get_user())
+        return response

@@ -9,7 +9,13 @@ from django.contrib import admin
 from django.core.management import call_command
 
 from access_requests.models import ReferenceCounter
-from setting_records.models import AccessLogEntry, LockoutTally, Setting, User
+from setting_records.models import (
+    AccessLogEntry,
+    DeviceCookieFailures,
+    LockoutTally,
+    Setting,
+    User,
+)
 from setting_records.object_permissions import (
     ChildUserObjectPermission,
     SettingUserObjectPermission,
@@ -19,13 +25,15 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ["setting_records", "children", "access_requests", "complaints"]
 # guardian's rows are an index of facts that are themselves kept in history; the access log
 # has its own integrity (a hash chain behind an append-only trigger); a lockout's tally is a
-# counter that ends as one row of that log; a reference counter's every number is in the
-# history of the request it was given to.
+# counter that ends as one row of that log, and a device cookie's failures a counter that only
+# ever withdraws a favour; a reference counter's every number is in the history of the request
+# it was given to.
 WITHOUT_HISTORY = {
     ChildUserObjectPermission,
     SettingUserObjectPermission,
     AccessLogEntry,
     LockoutTally,
+    DeviceCookieFailures,
     ReferenceCounter,
 }
 
