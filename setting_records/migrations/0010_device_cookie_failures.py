@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('setting_records', '0008_history_reason_text'),
+        ('setting_records', '0009_access_log_setting_actions'),
     ]
 
     operations = [
