@@ -16,9 +16,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from setting_records import access_log
+from setting_records import access, access_log
 from setting_records.errors import WorkflowError
-from setting_records.models import AccessAction, Setting, User
+from setting_records.models import AccessAction, Membership, Setting, User
 from setting_records.two_factor.enrolment import candidate
 
 # django-otp's static tokens: eight characters of lower-case base32.
@@ -141,6 +141,17 @@ def two_factor_reset(*, user: User, setting: Setting, actor: User) -> int:
     """
     if user.pk == actor.pk:
         raise WorkflowError("Ask another manager to reset your own two-factor login.")
+    # A reset lets the person set up a new app with their password alone, at every setting
+    # they work at: only someone who manages all of those may allow it, and never for a
+    # superuser (whose second factor guards the admin).
+    elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(
+        setting__in=access.managed_settings(actor)
+    )
+    if user.is_superuser or elsewhere.exists():
+        raise WorkflowError(
+            f"{user} also works where you are not the manager, so you cannot reset their "
+            "two-factor login. Ask the administrator."
+        )
     removed = 0
     for kind in (TOTPDevice, StaticDevice):
         removed += kind.objects.filter(user=user).delete()[1].get(kind._meta.label, 0)

@@ -5,6 +5,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from setting_records.models import AccessAction, AccessLogEntry, Role
+from setting_records.services import membership_add
 from setting_records.two_factor import services
 from tests.conftest import add_authenticator, current_code, make_staff
 
@@ -88,3 +89,24 @@ def test_a_leaver_is_no_longer_the_managers_to_reset(client, manager, deputy):
     membership_end(membership=deputy.memberships.get(), actor=manager)
     client.force_login(manager)
     assert client.get(reset_url(deputy)).status_code == 404
+
+
+def test_no_reset_for_someone_who_also_works_where_the_manager_does_not_manage(
+    client, manager, deputy, other_setting, othermanager
+):
+    # deputy also manages the other setting; this setting's manager cannot strip the second
+    # factor that guards it.
+    membership_add(user=deputy, setting=other_setting, role=Role.MANAGER, actor=othermanager)
+    client.force_login(manager)
+    response = client.post(reset_url(deputy), follow=True)
+    assert "you cannot reset their two-factor login" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=deputy).exists()
+    assert not AccessLogEntry.objects.filter(action=AccessAction.TWO_FACTOR_RESET).exists()
+
+
+def test_no_reset_for_a_superuser_on_the_staff(client, manager, setting, superuser):
+    membership_add(user=superuser, setting=setting, role=Role.PRACTITIONER, actor=manager)
+    add_authenticator(superuser)
+    client.force_login(manager)
+    client.post(reset_url(superuser))
+    assert TOTPDevice.objects.filter(user=superuser).exists()
