@@ -14,10 +14,12 @@ second factor is unchanged.
   cookie is signed, not encrypted) and a random id for this browser.
 - One cookie per user, named after that hash, so that people sharing an office computer each
   keep theirs.
-- A stolen cookie must not become a way round the slow-down: wrong passwords typed with it are
-  counted against its id (``DeviceCookieFailures``), and past ``LOGIN_DEVICE_FAILURE_LIMIT``
-  it spares nobody. The count is kept rather than reset by the next success, which gives the
-  browser a fresh cookie: the old one may still be in someone else's hands.
+- A stolen cookie must not become a way round the slow-down: every attempt that uses it takes
+  one of its ``LOGIN_DEVICE_FAILURE_LIMIT`` turns (``DeviceCookieFailures``), counted under a row
+  lock BEFORE the password is checked, so attempts sent all at once cannot share a turn. A
+  success gives the browser a fresh cookie with a new id and a full set of turns, so only
+  attempts that fail use the turns up; the old cookie's count is kept, as it may still be in
+  someone else's hands.
 """
 
 import secrets
@@ -84,28 +86,27 @@ def _device_in(value: str, username: str) -> str | None:
 
 
 def trusted_device(request: HttpRequest, typed: Any) -> str | None:
-    """The id of the device cookie this attempt presents for the username typed, if it is one
-    that still spares the attempt the slow-down."""
+    """The id of the device cookie this attempt presents for the username typed, if it spares
+    the attempt the slow-down; taking that spares it uses one of the cookie's turns."""
     username = normalise(typed)
     value = request.COOKIES.get(cookie_name(username))
     device = _device_in(value, username) if value else None
-    if device is None:
+    if device is None or not _take_turn(device):
         return None
-    spent = DeviceCookieFailures.objects.filter(
-        device=device, failures__gte=settings.LOGIN_DEVICE_FAILURE_LIMIT
-    ).exists()
-    return None if spent else device
+    return device
 
 
 @transaction.atomic
-def count_failure(*, device: str) -> None:
-    """A wrong password was typed in the browser holding the cookie ``device``."""
+def _take_turn(device: str) -> bool:
+    """Use one of the cookie ``device``'s turns, under a row lock; False when none is left."""
     now = timezone.now()
     # A cookie is spent by age at the latest; its count is of no use after that.
     DeviceCookieFailures.objects.filter(first_failure_at__lt=now - lifetime()).delete()
-    counted, created = DeviceCookieFailures.objects.get_or_create(
-        device=device, defaults={"failures": 1, "first_failure_at": now}
+    turns, _ = DeviceCookieFailures.objects.select_for_update().get_or_create(
+        device=device, defaults={"failures": 0, "first_failure_at": now}
     )
-    if not created:
-        counted.failures = F("failures") + 1
-        counted.save(update_fields=["failures"])
+    if turns.failures >= settings.LOGIN_DEVICE_FAILURE_LIMIT:
+        return False
+    turns.failures = F("failures") + 1
+    turns.save(update_fields=["failures"])
+    return True

@@ -17,6 +17,10 @@ A browser that has signed in as the user before (a valid device cookie, ``login_
 not slowed down: however many strangers take the turns, the manager at their usual computer
 still gets in.
 
+Only one attempt per delay is let through, even when many arrive at the same moment: letting
+one through takes the username's turn (``LoginTurn``) under a row lock before the password is
+checked, and the next turn comes a delay later.
+
 A refused attempt is not a failure: it is handed to axes as "locked out" (``axes_locked_out``),
 which with ``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT`` off neither records it nor moves
 the last failure's time, so knocking while slowed down cannot stretch the delay. Axes' middleware
@@ -30,12 +34,14 @@ from datetime import datetime, timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
 from setting_records import login_device
 from setting_records.axes_username import for_axes
+from setting_records.models import LoginTurn
 
 
 class LoginThrottled(PermissionDenied):
@@ -67,13 +73,44 @@ def delay_after(failures: int) -> timedelta:
     return timedelta(seconds=min(settings.LOGIN_THROTTLE_BASE_SECONDS * 2**doublings, ceiling))
 
 
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(0, math.ceil((moment - now).total_seconds()))
+
+
 def seconds_to_wait(username: str) -> int:
     """Whole seconds before ``username`` may be tried again; 0 when it may be tried now."""
     failures = recent_failures(username)
-    if failures.last is None:
+    delay = delay_after(failures.count)
+    if failures.last is None or not delay:
         return 0
-    remaining = failures.last + delay_after(failures.count) - timezone.now()
-    return max(0, math.ceil(remaining.total_seconds()))
+    turn = LoginTurn.objects.filter(username=for_axes(username)).first()
+    earliest = max(failures.last + delay, turn.next_at) if turn else failures.last + delay
+    return _seconds_until(earliest, timezone.now())
+
+
+@transaction.atomic
+def take_turn(username: str) -> int:
+    """Let this attempt for ``username`` have its password checked, or say how long to wait.
+
+    0 means it may go on, and the username's next turn is a delay from now; otherwise the whole
+    seconds to wait, and nothing changed. While the username is not slowed down, every attempt
+    may go on and nothing is written.
+    """
+    failures = recent_failures(username)
+    delay = delay_after(failures.count)
+    if failures.last is None or not delay:
+        return 0
+    now = timezone.now()
+    LoginTurn.objects.filter(next_at__lt=now - settings.AXES_COOLOFF_TIME).delete()
+    turn, _ = LoginTurn.objects.select_for_update().get_or_create(
+        username=for_axes(username), defaults={"next_at": now}
+    )
+    wait = _seconds_until(max(failures.last + delay, turn.next_at), now)
+    if wait:
+        return wait
+    turn.next_at = now + delay
+    turn.save(update_fields=["next_at"])
+    return 0
 
 
 class LoginThrottleBackend:
@@ -90,12 +127,9 @@ class LoginThrottleBackend:
     ) -> None:
         if request is None or not username:
             return None
-        device = login_device.trusted_device(request, username)
-        if device is not None:
-            # Read if the password turns out wrong, to count it against the cookie.
-            request.login_device = device  # type: ignore[attr-defined]
+        if login_device.trusted_device(request, username) is not None:
             return None
-        wait = seconds_to_wait(str(username))
+        wait = take_turn(str(username))
         if wait:
             # Read by axes (no failure recorded) and by the lockout page (the wait).
             request.axes_locked_out = True  # type: ignore[attr-defined]

@@ -191,8 +191,24 @@ class LockoutTally(models.Model):
         return f"{self.refused} refused since {self.started_at:%d/%m/%Y %H:%M}"
 
 
+class LoginTurn(models.Model):
+    """When a slowed-down username may next have a password checked (``login_throttle``).
+
+    ``username`` is axes' keyed hash of the name typed. Taking the turn moves ``next_at`` on
+    under a row lock before the password is checked, so attempts sent all at once from many
+    addresses cannot all pass: one does, the rest wait.
+    """
+
+    username = models.CharField(max_length=64, unique=True)
+    next_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"next attempt at {self.next_at:%d/%m/%Y %H:%M:%S}"
+
+
 class DeviceCookieFailures(models.Model):
-    """Wrong passwords typed in a browser holding one device cookie (``login_device``).
+    """Attempts made with one device cookie (``login_device``), each counted before its password
+    is checked; a success replaces the cookie, so in effect they are its wrong passwords.
 
     ``device`` is the random id inside the signed cookie. Past ``LOGIN_DEVICE_FAILURE_LIMIT``
     failures the cookie no longer spares its holder the per-username slow-down: someone who
@@ -215,6 +231,7 @@ __all__ = [
     "ChildUserObjectPermission",
     "DeviceCookieFailures",
     "LockoutTally",
+    "LoginTurn",
     "Membership",
     "Role",
     "Setting",

@@ -8,7 +8,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import Signal, receiver
 
-from setting_records import access_log, login_device, login_log
+from setting_records import access_log, login_log
 from setting_records.models import AccessAction
 
 # Sent by ``services.membership_end`` inside its transaction, with ``user``, ``setting`` and
@@ -35,14 +35,6 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
         username=credentials.get("username"),
         refused_by_lockout=bool(getattr(request, "axes_locked_out", False)),
     )
-
-
-@receiver(user_login_failed, dispatch_uid="login_device_failure")
-def count_device_cookie_failure(sender, credentials, request=None, **kwargs):
-    # Set only when the attempt went on to the password check with a device cookie.
-    device = getattr(request, "login_device", None)
-    if device is not None:
-        login_device.count_failure(device=device)
 
 
 @receiver(user_locked_out, dispatch_uid="access_log_locked_out")

@@ -13,6 +13,7 @@ from setting_records.models import (
     AccessLogEntry,
     DeviceCookieFailures,
     LockoutTally,
+    LoginTurn,
     Setting,
     User,
 )
@@ -26,7 +27,8 @@ APPS = ["setting_records", "children", "access_requests", "complaints"]
 # guardian's rows are an index of facts that are themselves kept in history; the access log
 # has its own integrity (a hash chain behind an append-only trigger); a lockout's tally is a
 # counter that ends as one row of that log, and a device cookie's failures a counter that only
-# ever withdraws a favour; a reference counter's every number is in the history of the request
+# ever withdraws a favour, as a slowed-down username's next turn only ever holds attempts back;
+# a reference counter's every number is in the history of the request
 # it was given to.
 WITHOUT_HISTORY = {
     ChildUserObjectPermission,
@@ -34,6 +36,7 @@ WITHOUT_HISTORY = {
     AccessLogEntry,
     LockoutTally,
     DeviceCookieFailures,
+    LoginTurn,
     ReferenceCounter,
 }
 

@@ -5,9 +5,12 @@ failures for one username from every address together slow it down, to at most o
 ``LOGIN_THROTTLE_MAX_SECONDS`` (setting_records/login_throttle.py).
 """
 
+import threading
+
 import pytest
 from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
+from django.db import connection
 from django.test import RequestFactory, override_settings
 
 from setting_records import login_throttle
@@ -181,3 +184,41 @@ def test_the_slow_down_is_per_username(client, manager, practitioner, clock):
 def test_odd_usernames_are_refused_quietly(client, db, username):
     response = attempt(client, "wrong-password-guess", username=username)
     assert response.status_code == 200
+
+
+@override_settings(LOGIN_THROTTLE_AFTER=10, LOGIN_THROTTLE_BASE_SECONDS=2)
+def test_attempts_arriving_together_get_one_turn_between_them(client, manager, clock):
+    """The turn is taken before the password is checked: attempts that arrive together, before
+    any of them has failed, cannot all pass."""
+    many_strangers_fail(client, clock, 10)
+    clock.advance(seconds=login_throttle.seconds_to_wait("manager"))
+    assert login_throttle.take_turn("manager") == 0
+    # A second attempt at the same moment, the first not yet checked: it waits the delay.
+    assert login_throttle.take_turn("manager") == 2
+    assert login_throttle.seconds_to_wait("manager") == 2
+    clock.advance(seconds=2)
+    assert login_throttle.take_turn("manager") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(LOGIN_THROTTLE_AFTER=10, LOGIN_THROTTLE_BASE_SECONDS=2)
+def test_simultaneous_attempts_on_postgresql_let_one_through(client, manager, clock):
+    if connection.vendor != "postgresql":
+        pytest.skip("Needs concurrent connections to a real server; runs in CI's PostgreSQL pass")
+    many_strangers_fail(client, clock, 10)
+    clock.advance(seconds=login_throttle.seconds_to_wait("manager"))
+    threads, start, waits = 8, threading.Barrier(8), []
+
+    def knock() -> None:
+        try:
+            start.wait()
+            waits.append(login_throttle.take_turn("manager"))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=knock) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(waits) == [0] + [2] * (threads - 1)

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core import signing
 from django.http import HttpResponse
+from django.test import RequestFactory
 
 from setting_records import login_device, login_throttle
 from setting_records.models import DeviceCookieFailures
@@ -140,3 +141,13 @@ def test_people_sharing_a_computer_each_keep_their_cookie(client, manager, pract
     attempt(client, PASSWORD, username="practitioner")
     names = {name for name in client.cookies if name.startswith("login_device_")}
     assert names == {login_device.cookie_name("manager"), login_device.cookie_name("practitioner")}
+
+
+def test_guesses_sent_together_with_a_stolen_cookie_still_get_five_turns(client, manager):
+    """Each use of the cookie takes a turn before its password is checked, so guesses sent all
+    at once (none checked yet) cannot each find the cookie unspent."""
+    sign_in_at_work(client)
+    request = RequestFactory().post("/accounts/login/")
+    request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+    spared = [login_device.trusted_device(request, "manager") for _ in range(7)]
+    assert [device is not None for device in spared] == [True] * 5 + [False] * 2
