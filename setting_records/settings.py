@@ -272,8 +272,9 @@ LOGIN_THROTTLE_AFTER = envint("LOGIN_THROTTLE_AFTER", 10)
 LOGIN_THROTTLE_BASE_SECONDS = envint("LOGIN_THROTTLE_BASE_SECONDS", 2)
 LOGIN_THROTTLE_MAX_SECONDS = envint("LOGIN_THROTTLE_MAX_SECONDS", 60)
 # A browser that has signed in as a user holds a device cookie for LOGIN_DEVICE_COOKIE_DAYS,
-# which spares that user's attempts from it the slow-down until LOGIN_DEVICE_FAILURE_LIMIT
-# wrong passwords have been typed with it (setting_records/login_device.py).
+# which spares that user's attempts from it the slow-down for LOGIN_DEVICE_FAILURE_LIMIT
+# attempts; a success replaces the cookie, so in effect these are its wrong passwords
+# (setting_records/login_device.py).
 LOGIN_DEVICE_COOKIE_DAYS = envint("LOGIN_DEVICE_COOKIE_DAYS", 90)
 LOGIN_DEVICE_FAILURE_LIMIT = envint("LOGIN_DEVICE_FAILURE_LIMIT", 5)
 
