@@ -195,13 +195,18 @@ def user_create(*, user: User, actor: User) -> NewAccount:
     return NewAccount(user, sent)
 
 
+def _editable(fields: list[str], editable: frozenset[str]) -> list[str]:
+    """The fields a form changed, sorted, once all of them are ones this service may save."""
+    refused = set(fields) - editable
+    if refused:
+        raise WorkflowError(f"These cannot be changed here: {', '.join(sorted(refused))}.")
+    return sorted(set(fields))
+
+
 @transaction.atomic
 def user_update(*, user: User, fields: list[str], actor: User) -> User:
     """Save changes to an account's details that a form has already put on ``user``."""
-    fields = sorted(set(fields))
-    refused = set(fields) - EDITABLE_USER_FIELDS
-    if refused:
-        raise WorkflowError(f"These cannot be changed here: {', '.join(sorted(refused))}.")
+    fields = _editable(fields, EDITABLE_USER_FIELDS)
     if not fields:
         return user
     # A link already sent stops working when the email changes: Django's token covers it.
@@ -283,10 +288,7 @@ def setting_save(*, setting: Setting, fields: list[str] | None, actor: User) -> 
             action=AccessAction.SETTING_ADDED, actor=actor, setting=setting, detail={}
         )
         return setting
-    fields = sorted(set(fields))
-    refused = set(fields) - EDITABLE_SETTING_FIELDS
-    if refused:
-        raise WorkflowError(f"These cannot be changed here: {', '.join(sorted(refused))}.")
+    fields = _editable(fields, EDITABLE_SETTING_FIELDS)
     if not fields:
         return setting
     save_as(setting, actor=actor, reason="Setting changed", update_fields=fields)

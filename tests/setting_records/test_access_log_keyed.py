@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from setting_records import access_log, log_anchor, log_guard, log_key
 from setting_records.models import AccessAction, AccessLogEntry, ChainScheme
+from tests.setting_records.test_access_log import tamper
 
 
 def append(count: int) -> list[AccessLogEntry]:
@@ -23,14 +24,6 @@ def committed(count: int) -> list[AccessLogEntry]:
     entries = append(count)
     log_anchor.record_head()
     return entries
-
-
-def run_sql(sql: str, params=()) -> None:
-    """Someone with database access: lift the guard, change rows, put it back."""
-    log_guard.drop_guard(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    log_guard.create_guard(connection)
 
 
 def insert_unkeyed(entry_id: int, prev_hash: str, scheme: int) -> str:
@@ -72,7 +65,7 @@ def test_the_whole_chain_recomputed_without_the_key_is_caught():
     """The attack from the issue: rows removed and the chain recomputed. Without the key the
     forger can only write plain SHA-256, which a keyed row's hash never is."""
     committed(4)
-    run_sql(f"DELETE FROM {log_guard.TABLE}")
+    tamper(f"DELETE FROM {log_guard.TABLE}")
     prev = access_log.GENESIS
     for n in range(1, 4):
         prev = insert_unkeyed(n, prev, ChainScheme.HMAC)
@@ -83,7 +76,7 @@ def test_the_whole_chain_recomputed_without_the_key_is_caught():
 def test_rows_rewritten_as_unkeyed_are_caught_by_the_anchor():
     """Claiming every row predates keying does not help: the anchor holds the head it saw."""
     committed(3)
-    run_sql(f"DELETE FROM {log_guard.TABLE}")
+    tamper(f"DELETE FROM {log_guard.TABLE}")
     prev = access_log.GENESIS
     for n in range(1, 4):
         prev = insert_unkeyed(n, prev, ChainScheme.UNKEYED)
@@ -135,7 +128,7 @@ def test_an_unkeyed_row_after_keying_began_is_refused():
 def test_a_keyed_row_cannot_be_relabelled_unkeyed():
     """The scheme is inside a keyed row's content: changing it breaks the row's HMAC."""
     committed(2)
-    run_sql(f"UPDATE {log_guard.TABLE} SET scheme = 1 WHERE id = 1")
+    tamper(f"UPDATE {log_guard.TABLE} SET scheme = 1 WHERE id = 1")
     assert "row 1 was changed after it was written" in problem()
 
 
@@ -190,7 +183,7 @@ def test_the_migration_marks_existing_rows_unkeyed_and_keeps_the_guard(capsys):
 @pytest.mark.django_db
 def test_a_removed_tail_is_caught():
     committed(5)
-    run_sql(f"DELETE FROM {log_guard.TABLE} WHERE id > 3")
+    tamper(f"DELETE FROM {log_guard.TABLE} WHERE id > 3")
     message = problem()
     assert "the last 2 rows were removed" in message
     assert "says it held 5 rows, and it holds 3" in message
@@ -199,14 +192,14 @@ def test_a_removed_tail_is_caught():
 @pytest.mark.django_db
 def test_one_removed_row_at_the_end_is_caught():
     committed(2)
-    run_sql(f"DELETE FROM {log_guard.TABLE} WHERE id = 2")
+    tamper(f"DELETE FROM {log_guard.TABLE} WHERE id = 2")
     assert "the last row was removed" in problem()
 
 
 @pytest.mark.django_db
 def test_an_emptied_table_is_caught():
     committed(3)
-    run_sql(f"DELETE FROM {log_guard.TABLE}")
+    tamper(f"DELETE FROM {log_guard.TABLE}")
     assert "the log is empty, but the anchor written" in problem()
 
 
@@ -230,7 +223,7 @@ def test_rows_without_an_anchor_are_not_called_intact(access_log_anchor):
 def test_an_anchor_edited_to_match_a_shortened_table_is_caught(access_log_anchor):
     committed(4)
     fields = json.loads(access_log_anchor.read_text())
-    run_sql(f"DELETE FROM {log_guard.TABLE} WHERE id > 2")
+    tamper(f"DELETE FROM {log_guard.TABLE} WHERE id > 2")
     fields |= {"rows": 2, "head": AccessLogEntry.objects.get(id=2).hash}
     access_log_anchor.write_text(json.dumps(fields))
     assert "its HMAC does not match: it was altered" in problem()
