@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -7,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access_requests import deadlines
-from children.models import Child, Person, Record
+from children.models import (
+    Child,
+    InformationSharing,
+    Nature,
+    ParentStatement,
+    Person,
+    Record,
+    SharingMethod,
+)
 from setting_records.history import kept_history
 from setting_records.models import Setting
 
@@ -54,33 +63,14 @@ class RefusalGround(models.TextChoices):
     OTHER = "other", _("Other (explained in the reasons)")
 
 
-class AccessRequest(models.Model):
-    """A parent's (or their representative's) request to see what is held on a child (P7)."""
+class StatutoryClock(models.Model):
+    """The one-month clock a parent's request runs on, shared by access requests (UK GDPR
+    Art. 15) and rectification requests (Art. 16): receipt, proof of identity, clarification
+    pauses (each model's ``pauses``) and an extension (Art. 12(3), 12A; DPA 2018 s.54). The due
+    date itself comes from the pure ``deadlines.due_date``."""
 
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="access_requests")
-    # The child's setting, kept on the request so that its reference can be unique per setting.
-    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="+")
-    reference = models.CharField(_("reference"), max_length=20)
-    requester = models.ForeignKey(
-        Person,
-        on_delete=models.PROTECT,
-        related_name="access_requests",
-        help_text=_("The person in the child's register the request is made by or for."),
-    )
-    representative_name = models.CharField(
-        _("legal representative"),
-        max_length=200,
-        blank=True,
-        help_text=_("When a solicitor or other representative makes the request for them."),
-    )
-    representative_authority = models.CharField(
-        _("evidence of the representative's authority"), max_length=300, blank=True
-    )
     received_on = models.DateField(_("received on"))
     channel = models.CharField(_("received by"), max_length=20, choices=Channel.choices)
-    state = models.CharField(
-        _("state"), max_length=30, choices=State.choices, default=State.RECEIVED
-    )
     identity_method = models.CharField(_("how identity was verified"), max_length=300, blank=True)
     identity_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -106,6 +96,75 @@ class AccessRequest(models.Model):
         _("requester told the reasons for the delay"),
         default=False,
         help_text=_("UK GDPR Art. 12(3): the extension is told together with its reasons."),
+    )
+
+    # Each concrete model's clarification pauses (a reverse foreign key of its pause model).
+    pauses: Any
+
+    class Meta:
+        abstract = True
+
+    @property
+    def waiting_for_identity(self) -> bool:
+        """Proof of identity was asked for and has not arrived: the month has not started."""
+        return self.identity_requested_on is not None and self.identity_received_on is None
+
+    @property
+    def open_pause(self) -> "Pause | None":
+        """The clarification still awaited, if any (uses a prefetch of ``pauses`` if any)."""
+        return next((pause for pause in self.pauses.all() if pause.ended_on is None), None)
+
+    def deadline_pauses(self) -> list[deadlines.Pause]:
+        """The clarification pauses, as ``deadlines`` takes them (uses a prefetch if any)."""
+        return [deadlines.Pause(pause.started_on, pause.ended_on) for pause in self.pauses.all()]
+
+    def due_on(self) -> datetime.date | None:
+        """The due date, or None while identity is awaited or the clock is stopped."""
+        return deadlines.due_date(
+            received=self.received_on,
+            identity_requested=self.identity_requested_on,
+            identity_received=self.identity_received_on,
+            pauses=self.deadline_pauses(),
+            extension_months=self.extension_months,
+        )
+
+    def deadline(self, today: datetime.date | None = None) -> deadlines.Deadline:
+        """The due date with its workings (identity wait, stopped clock, late pauses, days
+        left from ``today``, by default the local date) for the request page."""
+        return deadlines.deadline(
+            received=self.received_on,
+            identity_requested=self.identity_requested_on,
+            identity_received=self.identity_received_on,
+            pauses=self.deadline_pauses(),
+            extension_months=self.extension_months,
+            today=today or timezone.localdate(),
+        )
+
+
+class AccessRequest(StatutoryClock):
+    """A parent's (or their representative's) request to see what is held on a child (P7)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="access_requests")
+    # The child's setting, kept on the request so that its reference can be unique per setting.
+    setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=20)
+    requester = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="access_requests",
+        help_text=_("The person in the child's register the request is made by or for."),
+    )
+    representative_name = models.CharField(
+        _("legal representative"),
+        max_length=200,
+        blank=True,
+        help_text=_("When a solicitor or other representative makes the request for them."),
+    )
+    representative_authority = models.CharField(
+        _("evidence of the representative's authority"), max_length=300, blank=True
+    )
+    state = models.CharField(
+        _("state"), max_length=30, choices=State.choices, default=State.RECEIVED
     )
     outcome_reason = models.TextField(_("reason"), blank=True)
     # A refusal (UK GDPR Art. 12(4)): the requester is told, without undue delay and within the
@@ -153,42 +212,6 @@ class AccessRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
-
-    @property
-    def waiting_for_identity(self) -> bool:
-        """Proof of identity was asked for and has not arrived: the month has not started."""
-        return self.identity_requested_on is not None and self.identity_received_on is None
-
-    @property
-    def open_pause(self) -> "Pause | None":
-        """The clarification still awaited, if any (uses a prefetch of ``pauses`` if any)."""
-        return next((pause for pause in self.pauses.all() if pause.ended_on is None), None)
-
-    def deadline_pauses(self) -> list[deadlines.Pause]:
-        """The clarification pauses, as ``deadlines`` takes them (uses a prefetch if any)."""
-        return [deadlines.Pause(pause.started_on, pause.ended_on) for pause in self.pauses.all()]
-
-    def due_on(self) -> datetime.date | None:
-        """The due date, or None while identity is awaited or the clock is stopped."""
-        return deadlines.due_date(
-            received=self.received_on,
-            identity_requested=self.identity_requested_on,
-            identity_received=self.identity_received_on,
-            pauses=self.deadline_pauses(),
-            extension_months=self.extension_months,
-        )
-
-    def deadline(self, today: datetime.date | None = None) -> deadlines.Deadline:
-        """The due date with its workings (identity wait, stopped clock, late pauses, days
-        left from ``today``, by default the local date) for the request page."""
-        return deadlines.deadline(
-            received=self.received_on,
-            identity_requested=self.identity_requested_on,
-            identity_received=self.identity_received_on,
-            pauses=self.deadline_pauses(),
-            extension_months=self.extension_months,
-            today=today or timezone.localdate(),
-        )
 
 
 class ReferenceCounter(models.Model):
@@ -708,3 +731,198 @@ class PackRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} released to {self.released_to}"
+
+
+class RectificationState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
+    DECIDED = "decided", _("Decided: parent to be told")
+    CLOSED = "closed", _("Closed: parent told")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# While one of these, the entry is disputed: UK GDPR Art. 18(1)(a) restricts its use while its
+# accuracy is checked (``Record.disputed``).
+PENDING_RECTIFICATION_STATES = {RectificationState.RECEIVED, RectificationState.IDENTITY_VERIFIED}
+OPEN_RECTIFICATION_STATES = PENDING_RECTIFICATION_STATES | {RectificationState.DECIDED}
+
+
+class RectificationOutcome(models.TextChoices):
+    CORRECTED = "corrected", _("Factual inaccuracy: the entry was corrected")
+    KEPT = "kept", _("Opinion, judgement or a different view: kept, with the parent's statement")
+
+
+class RectificationRequest(StatutoryClock):
+    """A parent says an entry is inaccurate and asks for it to be put right (policy P11; UK
+    GDPR Art. 16), on the same one-month clock as an access request (Art. 12(3)).
+
+    While pending the entry is disputed (Art. 18). The manager decides: a factual inaccuracy is
+    corrected (history keeps the old text) and every past recipient in the sharing log is told
+    (Art. 19, ``RectificationNotice``); an opinion or professional judgement is kept and the
+    parent's view attached as a ``children.ParentStatement``. The parent is then told the
+    decision and their right to complain (the setting's complaints procedure and the ICO).
+    """
+
+    record = models.ForeignKey(
+        Record, on_delete=models.PROTECT, related_name="rectification_requests"
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    requester = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="rectification_requests",
+        help_text=_("The person in the child's register the request is made by or for."),
+    )
+    representative_name = models.CharField(
+        _("acting for them"),
+        max_length=200,
+        blank=True,
+        help_text=_("When a solicitor or someone else makes the request for the parent."),
+    )
+    what_is_wrong = models.TextField(_("what they say is wrong"))
+    what_it_should_say = models.TextField(_("what they say it should say"), blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=30,
+        choices=RectificationState.choices,
+        default=RectificationState.RECEIVED,
+    )
+    # The decision, with reasons. The entry's own fact/opinion mark is where the decision form
+    # starts; ``misclassified`` records that the manager found it marked wrongly.
+    outcome = models.CharField(
+        _("decision"), max_length=20, choices=RectificationOutcome.choices, blank=True
+    )
+    found_nature = models.CharField(
+        _("the entry is"), max_length=10, choices=Nature.choices, blank=True
+    )
+    misclassified = models.BooleanField(_("the entry was marked wrongly"), default=False)
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    statement = models.OneToOneField(
+        ParentStatement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectification",
+        help_text=_("The parent's statement attached when the entry was kept."),
+    )
+    told_on = models.DateField(_("parent told of the decision on"), null=True, blank=True)
+    told_how = models.CharField(_("told by"), max_length=20, choices=Channel.choices, blank=True)
+    told_of_rights = models.BooleanField(
+        _("told of the right to complain (complaints procedure and the ICO)"), default=False
+    )
+    outcome_reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["record", "state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extension_months__lte=deadlines.MAX_EXTENSION_MONTHS),
+                name="rectification_extension_at_most_two_months",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(identity_received_on__isnull=True)
+                | models.Q(identity_received_on__gte=models.F("identity_requested_on")),
+                name="rectification_identity_after_asked",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["decided", "closed"]) | ~models.Q(outcome=""),
+                name="decided_rectification_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction request {self.pk} about “{self.record}”"
+
+    def get_absolute_url(self) -> str:
+        return reverse("access_requests:rectification", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_RECTIFICATION_STATES
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in PENDING_RECTIFICATION_STATES
+
+
+class RectificationPause(models.Model):
+    """A clarification awaited on a rectification request: the clock stops as for an access
+    request (UK GDPR Art. 12A, DPA 2018 s.54(3C))."""
+
+    request = models.ForeignKey(
+        RectificationRequest, on_delete=models.CASCADE, related_name="pauses"
+    )
+    started_on = models.DateField(_("asked on"))
+    ended_on = models.DateField(_("answer received on"), null=True, blank=True)
+    reason = models.CharField(_("what was asked for"), max_length=300)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="rectification_pause_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.reason}"
+
+
+class NoticeOutcome(models.TextChoices):
+    NOTIFIED = "notified", _("Told of the correction")
+    IMPOSSIBLE = "impossible", _("Could not be told (impossible)")
+    DISPROPORTIONATE = "disproportionate", _("Not told: it would take disproportionate effort")
+
+
+class RectificationNotice(models.Model):
+    """Telling one past recipient of a corrected entry about the correction (UK GDPR Art. 19),
+    or why they could not be told. The recipients come from the sharing log."""
+
+    rectification = models.ForeignKey(
+        RectificationRequest, on_delete=models.PROTECT, related_name="notices"
+    )
+    sharing = models.ForeignKey(
+        InformationSharing, on_delete=models.PROTECT, related_name="rectification_notices"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=NoticeOutcome.choices)
+    done_on = models.DateField(_("on"))
+    method = models.CharField(_("how"), max_length=20, choices=SharingMethod.choices, blank=True)
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Why it was impossible or disproportionate.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rectification", "sharing"], name="recipient_noticed_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="notified") | ~models.Q(note=""),
+                name="notice_not_given_says_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sharing.recipient_label}: {self.get_outcome_display()}"

@@ -337,6 +337,11 @@ class Record(models.Model):
         blank=True,
     )
     confidentiality_checked_at = models.DateTimeField(null=True, blank=True)
+    # Set while a rectification request about this entry is pending (UK GDPR Art. 18(1)(a):
+    # processing is restricted while the accuracy is checked). Kept by the rectification
+    # services only, in the same transaction as the request, so lists, search, packs and the
+    # sharing log can mark the entry without asking another app; the change is in history.
+    disputed = models.BooleanField(_("disputed by a parent"), default=False, editable=False)
 
     history = kept_history()
     # Set by the access policy on each record it fetches for a user (``access.get_record``):
@@ -432,3 +437,230 @@ class NeedToKnowGrant(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "active" if self.expires_on >= timezone.localdate() else "expired"
+
+
+class StatementTakenHow(models.TextChoices):
+    MEETING = "meeting", _("In a meeting")
+    LETTER = "letter", _("By letter")
+    EMAIL = "email", _("By email")
+    PHONE = "phone", _("By phone")
+
+
+class ParentStatement(models.Model):
+    """A parent's own view of an entry, in their words (policy P11).
+
+    It belongs to one entry and travels with it: the record page, every list that shows the
+    entry, its history, every later record pack and any later note of what was shared.
+    A statement is never edited: a correction is a new statement that ``supersedes`` it, and
+    both are kept.
+    """
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="statements")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        null=True,
+        blank=True,
+        help_text=_("The person in the child's register who made the statement."),
+    )
+    made_by_name = models.CharField(
+        _("made by (when not in the register)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. a solicitor making the statement for a parent."),
+    )
+    made_on = models.DateField(_("made on"))
+    taken_how = models.CharField(
+        _("how it was taken"), max_length=20, choices=StatementTakenHow.choices
+    )
+    words = models.TextField(_("their words"), help_text=_("Exactly as the parent put it."))
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        null=True,
+        blank=True,
+        help_text=_("The earlier statement this one corrects; both are kept."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["made_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | ~models.Q(made_by_name=""),
+                name="statement_names_who_made_it",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Statement by {self.made_by} on “{self.record}”"
+
+    @property
+    def made_by(self) -> str:
+        return str(self.person) if self.person_id else self.made_by_name
+
+
+class SharingDecision(models.TextChoices):
+    SHARED = "shared", _("Shared")
+    NOT_SHARED = "not_shared", _("Decided not to share")
+
+
+class LawfulBasis(models.TextChoices):
+    """UK GDPR Art. 6(1) bases a nursery relies on when it shares about a child; with special
+    category data the condition is usually DPA 2018 Sch. 1 para 18 (safeguarding of children
+    and of individuals at risk), said in ``lawful_basis_detail``."""
+
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation (UK GDPR Art. 6(1)(c))")
+    PUBLIC_TASK = "public_task", _("Public task (UK GDPR Art. 6(1)(e))")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests (UK GDPR Art. 6(1)(d))")
+    LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests (UK GDPR Art. 6(1)(f))")
+    CONSENT = "consent", _("Consent (UK GDPR Art. 6(1)(a))")
+
+
+class Consent(models.TextChoices):
+    GIVEN = "given", _("Given")
+    REFUSED = "refused", _("Refused")
+    NOT_SOUGHT = "not_sought", _("Not sought")
+
+
+class Framework(models.TextChoices):
+    CHILD_PROTECTION_CONFERENCE = "child_protection_conference", _("Child protection conference")
+    STRATEGY_DISCUSSION = "strategy_discussion", _("Strategy discussion")
+    CORE_GROUP = "core_group", _("Core group meeting")
+    TEAM_AROUND_THE_FAMILY = "team_around_the_family", _("Team Around the Family")
+    REFERRAL = "referral", _("Referral")
+    OTHER = "other", _("Other")
+
+
+class SharingMethod(models.TextChoices):
+    SECURE_EMAIL = "secure_email", _("Secure email")
+    MEETING = "meeting", _("Meeting")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+    OTHER = "other", _("Other")
+
+
+class InformationSharing(models.Model):
+    """One disclosure about a child to another agency or professional, or one decision not to
+    share (policy P5; HM Government, "Information sharing: advice for practitioners", 2024).
+
+    Nothing leaves the setting through the software: this records what staff did elsewhere.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="sharings")
+    decision = models.CharField(_("decision"), max_length=20, choices=SharingDecision.choices)
+    decided_on = models.DateField(_("date"), help_text=_("When it was shared, or decided not to."))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who decided"),
+    )
+    recipient_organisation = models.CharField(_("organisation"), max_length=200)
+    recipient_name = models.CharField(_("person"), max_length=200, blank=True)
+    recipient_role = models.CharField(_("their role"), max_length=200, blank=True)
+    summary = models.TextField(
+        _("what was shared"),
+        blank=True,
+        help_text=_("A written summary, when it was not (only) entries; or what was asked for."),
+    )
+    entries = models.ManyToManyField(
+        Record, through="SharedEntry", related_name="sharings", blank=True
+    )
+    purpose = models.TextField(_("why"))
+    lawful_basis = models.CharField(
+        _("lawful basis"), max_length=30, choices=LawfulBasis.choices, blank=True
+    )
+    lawful_basis_detail = models.CharField(
+        _("condition for special category data, or other detail"), max_length=300, blank=True
+    )
+    consent = models.CharField(_("consent"), max_length=20, choices=Consent.choices)
+    consent_reason = models.TextField(
+        _("about consent"),
+        blank=True,
+        help_text=_("Why consent was not sought, or why it went ahead when consent was refused."),
+    )
+    framework = models.CharField(
+        _("professional framework"), max_length=40, choices=Framework.choices
+    )
+    framework_detail = models.CharField(_("framework details"), max_length=200, blank=True)
+    method = models.CharField(
+        _("how it was shared"), max_length=20, choices=SharingMethod.choices, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        indexes = [models.Index(fields=["child", "-decided_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision="not_shared")
+                | (~models.Q(lawful_basis="") & ~models.Q(method="")),
+                name="sharing_has_basis_and_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verb = "Shared with" if self.decision == SharingDecision.SHARED else "Not shared with"
+        return f"{verb} {self.recipient_label} on {self.decided_on:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("children:sharing", args=[self.pk])
+
+    @property
+    def is_shared(self) -> bool:
+        return self.decision == SharingDecision.SHARED
+
+    @property
+    def recipient_label(self) -> str:
+        parts = [self.recipient_name, self.recipient_role, self.recipient_organisation]
+        return ", ".join(part for part in parts if part)
+
+
+class SharedEntry(models.Model):
+    """An entry named in a disclosure, with what stood beside it that day: its title, whether a
+    parent was disputing it (and why it went anyway), and the parent's statements."""
+
+    sharing = models.ForeignKey(
+        InformationSharing, on_delete=models.PROTECT, related_name="shared_entries"
+    )
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="shared_entries")
+    title = models.CharField(_("title when shared"), max_length=200)
+    statements_note = models.TextField(
+        _("parent's statements when shared"),
+        blank=True,
+        help_text=_("The parent's statements on the entry at the time, in their words."),
+    )
+    was_disputed = models.BooleanField(_("disputed by a parent when shared"), default=False)
+    disputed_reason = models.TextField(
+        _("why it was shared while disputed"),
+        blank=True,
+        help_text=_("UK GDPR Art. 18(2), e.g. a safeguarding referral."),
+    )
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sharing", "record"], name="entry_shared_once"),
+            models.CheckConstraint(
+                condition=models.Q(was_disputed=False) | ~models.Q(disputed_reason=""),
+                name="disputed_entry_shared_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.sharing})"

@@ -33,8 +33,15 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 # it: it imports models only, and no models module imports it at run time (children.models
 # names the rights types for annotations only), so the imports run one way and need no
 # function-local import (tests/setting_records/test_structure.py checks both).
-from access_requests.models import AccessRequest
-from children.models import Child, NeedToKnowGrant, Person, Record, Sensitivity
+from access_requests.models import AccessRequest, RectificationRequest
+from children.models import (
+    Child,
+    InformationSharing,
+    NeedToKnowGrant,
+    Person,
+    Record,
+    Sensitivity,
+)
 from setting_records.models import Membership, Role, Setting, User
 from setting_records.object_permissions import (
     ChildUserObjectPermission,
@@ -134,6 +141,48 @@ def visible_access_requests(user: Viewer) -> QuerySet[AccessRequest]:
     return AccessRequest.objects.filter(child__setting_id__in=_managed_setting_ids(user))
 
 
+def visible_rectifications(user: Viewer) -> QuerySet[RectificationRequest]:
+    """Rectification requests, like access requests, are the managers' alone (policy P11)."""
+    if not _is_staff(user):
+        return RectificationRequest.objects.none()
+    return RectificationRequest.objects.filter(child__setting_id__in=_managed_setting_ids(user))
+
+
+def get_rectification(user: Viewer, pk: int | str) -> RectificationRequest:
+    rectification = (
+        visible_rectifications(user)
+        .select_related("record", "child", "child__setting", "requester")
+        .filter(pk=pk)
+        .first()
+    )
+    if rectification is None:
+        raise Http404("No such request.")
+    return rectification
+
+
+def visible_sharings(user: Viewer) -> QuerySet[InformationSharing]:
+    """The information-sharing log (policy P5) is seen and kept by the managers of the child's
+    setting and the child's current key person; for everyone else it does not exist."""
+    if not _is_staff(user):
+        return InformationSharing.objects.none()
+    return InformationSharing.objects.filter(child__setting_id__in=staff_setting_ids(user)).filter(
+        Q(child__setting_id__in=_managed_setting_ids(user))
+        | Q(child_id__in=_child_ids_with(user, VIEW_SENSITIVE))
+    )
+
+
+def get_sharing(user: Viewer, pk: int | str) -> InformationSharing:
+    sharing = (
+        visible_sharings(user)
+        .select_related("child", "child__setting", "decided_by", "recorded_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if sharing is None:
+        raise Http404("No such record of sharing.")
+    return sharing
+
+
 def get_access_request(user: Viewer, pk: int | str) -> AccessRequest:
     request = (
         visible_access_requests(user)
@@ -180,11 +229,23 @@ class ChildRights:
     def manage(self) -> bool:
         return self.is_manager
 
+    @property
+    def share(self) -> bool:
+        """See and keep the child's information-sharing log (P5): manager and key person."""
+        return self.is_manager or self.is_key_person
+
+    @property
+    def record_statement(self) -> bool:
+        """Record a parent's statement on an entry (P11): manager and key person."""
+        return self.is_manager or self.is_key_person
+
     def allows(self, action: str) -> bool:
         return {
             "view": self.view,
             "add_record": self.add_record,
             "manage": self.manage,
+            "share": self.share,
+            "record_statement": self.record_statement,
         }[action]
 
 
@@ -270,8 +331,21 @@ class RecordRights:
     def edit(self) -> bool:
         return self.is_author or self.child.is_key_person or self.child.is_manager
 
+    @property
+    def record_statement(self) -> bool:
+        return self.child.record_statement
+
+    @property
+    def share(self) -> bool:
+        return self.child.share
+
     def allows(self, action: str) -> bool:
-        return {"view": self.view, "edit": self.edit}[action]
+        return {
+            "view": self.view,
+            "edit": self.edit,
+            "record_statement": self.record_statement,
+            "share": self.share,
+        }[action]
 
 
 def record_rights(user: User, record: Record, child_rights: ChildRights) -> RecordRights:
@@ -317,6 +391,14 @@ def can(user: Viewer, action: str, obj: Model) -> bool:
             if action not in {"view", "revoke"}:
                 raise PermissionDenied
             get_grant(user, obj.pk)
+        elif isinstance(obj, InformationSharing):
+            if action != "view":
+                raise PermissionDenied
+            get_sharing(user, obj.pk)
+        elif isinstance(obj, RectificationRequest):
+            if action not in {"view", "manage"}:
+                raise PermissionDenied
+            get_rectification(user, obj.pk)
         elif isinstance(obj, Setting):
             if action != "manage":
                 raise PermissionDenied

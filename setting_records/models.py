@@ -126,6 +126,22 @@ class AccessAction(models.TextChoices):
     TWO_FACTOR_FAILED = "two_factor_failed", _("Gave a wrong two-factor code")
     BACKUP_CODES_GENERATED = "backup_codes_generated", _("Generated new backup codes")
     TWO_FACTOR_RESET = "two_factor_reset", _("Reset a member of staff's two-factor login")
+    SHARING_RECORDED = "sharing_recorded", _("Recorded information shared, or not shared")
+    SHARING_VIEWED = "sharing_viewed", _("Viewed a child's information-sharing log")
+    SHARING_PRINTED = "sharing_printed", _("Printed the record of a disclosure")
+    STATEMENT_RECORDED = "statement_recorded", _("Recorded a parent's statement")
+    RECTIFICATION_STATE_CHANGED = (
+        "rectification_state_changed",
+        _("Moved a correction (rectification) request on"),
+    )
+    RECIPIENT_NOTICE_RECORDED = (
+        "recipient_notice_recorded",
+        _("Recorded telling a past recipient of a correction"),
+    )
+    THIRD_PARTY_CHECKED = (
+        "third_party_checked",
+        _("Checked whether third-party information is confidential"),
+    )
 
 
 class ChainScheme(models.IntegerChoices):
