@@ -1,0 +1,82 @@
+"""Parents' statements on entries (policy P11): recorded, never edited, superseded when the
+parent corrects what they said.
+
+Each is one transaction, names its actor (kept in history) and is in the access log. The
+rectification services call ``statement_record`` when the manager keeps an entry that a parent
+disputes as opinion or professional judgement.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from children.models import ParentStatement, Person, Record, StatementTakenHow
+from setting_records import access, access_log
+from setting_records.errors import WorkflowError
+from setting_records.history import save_as
+from setting_records.models import AccessAction, User
+
+
+@transaction.atomic
+def statement_record(
+    *,
+    record: Record,
+    actor: User,
+    words: str,
+    made_on: datetime.date,
+    taken_how: str,
+    person: Person | None = None,
+    made_by_name: str = "",
+    supersedes: ParentStatement | None = None,
+    reason: str = "Parent's statement recorded",
+) -> ParentStatement:
+    """Attach a parent's statement to an entry, in their words.
+
+    ``person`` is someone in the child's register; ``made_by_name`` names someone who is not
+    (a solicitor acting for a parent). ``supersedes`` is an earlier statement on the same entry
+    that this one corrects: the earlier one is kept, marked as superseded.
+    """
+    if not access.can(actor, "record_statement", record):
+        raise WorkflowError("Only the manager or the child's key person can record a statement.")
+    if not words.strip():
+        raise WorkflowError("Write down the parent's statement in their words.")
+    if taken_how not in StatementTakenHow.values:
+        raise WorkflowError("Say how the statement was taken.")
+    if made_on > timezone.localdate():
+        raise WorkflowError("A statement cannot be made on a day still to come.")
+    if made_on < record.created_at.date():
+        raise WorkflowError("A statement cannot be made before the entry was written.")
+    made_by_name = made_by_name.strip()
+    if person is None and not made_by_name:
+        raise WorkflowError("Say who made the statement.")
+    if person is not None:
+        made_by_name = ""
+        if not person.connections.filter(child_id=record.child_id).exists():
+            raise WorkflowError("That person is not in this child's register.")
+    if supersedes is not None:
+        # Lock the earlier statement so that two corrections of it cannot both be kept.
+        supersedes = ParentStatement.objects.select_for_update().get(pk=supersedes.pk)
+        if supersedes.record_id != record.pk:
+            raise WorkflowError("That statement is about another entry.")
+        if ParentStatement.objects.filter(supersedes=supersedes).exists():
+            raise WorkflowError("That statement has already been replaced by a later one.")
+    statement = ParentStatement(
+        record=record,
+        person=person,
+        made_by_name=made_by_name,
+        made_on=made_on,
+        taken_how=taken_how,
+        # Verbatim: only the surrounding blank space is trimmed.
+        words=words.strip(),
+        supersedes=supersedes,
+        recorded_by=actor,
+    )
+    save_as(statement, actor=actor, reason=reason)
+    access_log.append(
+        action=AccessAction.STATEMENT_RECORDED,
+        actor=actor,
+        record=record,
+        detail={"statement": statement.pk, "supersedes": supersedes.pk if supersedes else None},
+    )
+    return statement
