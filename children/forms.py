@@ -8,9 +8,14 @@ from children.models import (
     CHILD_FIELDS,
     Child,
     ChildPerson,
+    Consent,
+    Framework,
+    LawfulBasis,
     Person,
     Record,
     Sensitivity,
+    SharingDecision,
+    SharingMethod,
     Source,
 )
 from setting_records.fields import IdChoiceField, IdMultipleChoiceField, id_formfield
@@ -297,3 +302,231 @@ class ConnectionForm(forms.ModelForm):
 
     def connection_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SharingForm(forms.Form):
+    """One disclosure about a child, or one decision not to share (policy P5), in the order a
+    practitioner thinks it through; the fields come in groups (``fieldsets``)."""
+
+    decision = forms.ChoiceField(
+        label=_("Was the information shared?"),
+        choices=[
+            (SharingDecision.SHARED, _("Yes: it was shared")),
+            (SharingDecision.NOT_SHARED, _("No: we decided not to share")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    decided_on = forms.DateField(
+        label=_("Date"),
+        help_text=_("When it was shared, or when the decision not to share was made."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    decided_by = IdChoiceField(
+        label=_("Who decided"), queryset=User.objects.none(), empty_label=None
+    )
+    recipient_organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        help_text=_("e.g. “Children's social care (MASH)”, “Health visiting team”."),
+    )
+    recipient_name = forms.CharField(label=_("Person"), max_length=200, required=False)
+    recipient_role = forms.CharField(
+        label=_("Their role"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. social worker, health visitor, school's designated safeguarding lead."),
+    )
+    entries = IdMultipleChoiceField(
+        label=_("Entries"),
+        queryset=Record.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The entries that were shared, or asked for. Tick none if only a summary."),
+    )
+    summary = forms.CharField(
+        label=_("What was shared, in words"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "A short summary of what was said or sent, when it was not (only) the entries "
+            "above. For a decision not to share: what was asked for."
+        ),
+    )
+    purpose = forms.CharField(
+        label=_("Why"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why it was shared, or why it was not."),
+    )
+    framework = forms.ChoiceField(
+        label=_("Professional framework"),
+        choices=[("", _("Choose one")), *Framework.choices],
+        help_text=_("The setting in which the discussion or disclosure took place."),
+    )
+    framework_detail = forms.CharField(
+        label=_("Framework details"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed when the framework is “Other”."),
+    )
+    lawful_basis = forms.ChoiceField(
+        label=_("Lawful basis"),
+        choices=[("", _("Choose one")), *LawfulBasis.choices],
+        required=False,
+        help_text=_(
+            "Needed when the information was shared. For child protection this is usually "
+            "legal obligation or public task."
+        ),
+    )
+    lawful_basis_detail = forms.CharField(
+        label=_("Condition for special category data, or other detail"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "e.g. “DPA 2018 Sch. 1 para 18: safeguarding of children and individuals at risk”."
+        ),
+    )
+    consent = forms.ChoiceField(
+        label=_("Consent of the parent (or child)"),
+        choices=Consent.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "You do not need consent to share to protect a child; record why you did not "
+            "seek it, or why you shared when it was refused."
+        ),
+    )
+    consent_reason = forms.CharField(
+        label=_("About consent"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed when it was shared and consent was refused or not sought: why it went "
+            "ahead without consent, or why consent was not sought."
+        ),
+    )
+    method = forms.ChoiceField(
+        label=_("How it was shared"),
+        choices=[("", _("Choose one")), *SharingMethod.choices],
+        required=False,
+        help_text=_("Needed when the information was shared."),
+    )
+
+    FIELDSETS = (
+        (_("The decision"), "", ("decision", "decided_on", "decided_by")),
+        (
+            _("Who it went to, or who asked"),
+            _("The agency or professional; name the person where you know them."),
+            ("recipient_organisation", "recipient_name", "recipient_role"),
+        ),
+        (
+            _("What was shared, or asked for"),
+            _("Choose entries, write a summary, or both."),
+            ("entries", "*disputed", "summary"),
+        ),
+        (
+            _("Why, and on what basis"),
+            "",
+            ("purpose", "framework", "framework_detail", "lawful_basis", "lawful_basis_detail"),
+        ),
+        (_("Consent"), "", ("consent", "consent_reason")),
+        (_("How it was shared"), "", ("method",)),
+    )
+
+    def __init__(self, *args, records, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        records = list(records)
+        self.fields["entries"].queryset = Record.objects.filter(pk__in=[r.pk for r in records])
+        self.fields["entries"].choices = [(r.pk, self._entry_label(r)) for r in records]
+        self.fields["decided_by"].queryset = staff
+        self.disputed = [record for record in records if record.disputed]
+        for record in self.disputed:
+            self.fields[self.reason_field(record)] = forms.CharField(
+                label=_("Why “%(title)s” had to be shared while a parent disputes it")
+                % {"title": record.title},
+                required=False,
+                max_length=10000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_(
+                    "Only when it was shared. A disputed entry is shared only with the parent's "
+                    "consent, for legal claims, to protect someone, or for an important public "
+                    "interest such as a safeguarding referral (UK GDPR Art. 18(2))."
+                ),
+            )
+        self.initial.setdefault("decided_on", timezone.localdate())
+
+    @staticmethod
+    def reason_field(record: Record) -> str:
+        return f"disputed_reason_{record.pk}"
+
+    @staticmethod
+    def _entry_label(record: Record) -> str:
+        label = f"{record.title} ({timezone.localtime(record.occurred_at):%d/%m/%Y})"
+        if record.disputed:
+            label += " — disputed by a parent"
+        return label
+
+    def fieldsets(self):
+        """(legend, hint, bound fields) for each group, the disputed entries' reasons after the
+        entries."""
+        groups = []
+        for legend, hint, names in self.FIELDSETS:
+            fields = []
+            for name in names:
+                if name == "*disputed":
+                    fields += [self[self.reason_field(record)] for record in self.disputed]
+                else:
+                    fields.append(self[name])
+            groups.append((legend, hint, fields))
+        return groups
+
+    def clean_decided_on(self):
+        decided_on = self.cleaned_data["decided_on"]
+        if decided_on > timezone.localdate():
+            raise forms.ValidationError(_("This is in the future: enter when it happened."))
+        return decided_on
+
+    def clean(self):
+        cleaned = super().clean()
+        framework = cleaned.get("framework")
+        if framework == Framework.OTHER and not cleaned.get("framework_detail", "").strip():
+            self.add_error("framework_detail", _("Say what the other framework was."))
+        summary = cleaned.get("summary", "").strip()
+        if cleaned.get("decision") == SharingDecision.NOT_SHARED:
+            if not summary:
+                self.add_error("summary", _("Write what was asked for."))
+        elif cleaned.get("decision") == SharingDecision.SHARED:
+            if not cleaned.get("entries") and not summary and "entries" not in self.errors:
+                self.add_error("summary", _("Choose the entries shared, or write what was shared."))
+            if not cleaned.get("lawful_basis"):
+                self.add_error("lawful_basis", _("Choose the lawful basis for sharing."))
+            if not cleaned.get("method"):
+                self.add_error("method", _("Say how the information was shared."))
+            if (
+                cleaned.get("consent") in {Consent.REFUSED, Consent.NOT_SOUGHT}
+                and not cleaned.get("consent_reason", "").strip()
+            ):
+                self.add_error(
+                    "consent_reason",
+                    _("Say why it was shared without consent, or why consent was not sought."),
+                )
+            chosen = {record.pk for record in cleaned.get("entries") or ()}
+            for record in self.disputed:
+                name = self.reason_field(record)
+                if record.pk in chosen and not cleaned.get(name, "").strip():
+                    self.add_error(name, _("Say why this disputed entry had to be shared."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        data = {
+            name: self.cleaned_data[name]
+            for name in self.base_fields
+            if name not in {"entries"}
+        }
+        data["entries"] = list(self.cleaned_data["entries"])
+        data["disputed_reasons"] = {
+            record.pk: self.cleaned_data.get(self.reason_field(record), "")
+            for record in self.disputed
+        }
+        return data

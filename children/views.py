@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
-from django.http import HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from children import services
+from children import services, sharing
 from children.forms import (
     ChildForm,
     ChildSearchForm,
@@ -19,9 +19,19 @@ from children.forms import (
     RecordEditForm,
     RecordForm,
     RevokeForm,
+    SharingForm,
     TeamForm,
 )
-from children.models import CHILD_FIELDS, CareTeamMember, Child, Record, Room, Sensitivity
+from children.models import (
+    CHILD_FIELDS,
+    CareTeamMember,
+    Child,
+    InformationSharing,
+    Record,
+    Room,
+    Sensitivity,
+    SharingDecision,
+)
 from setting_records import access, access_log, reads
 from setting_records.errors import WorkflowError
 from setting_records.history import attach_users, versions
@@ -29,6 +39,9 @@ from setting_records.http import AuthenticatedHttpRequest
 from setting_records.models import AccessAction, AccessLogEntry, Role, User
 
 CHILDREN_PER_PAGE = 25
+SHARINGS_PER_PAGE = 25
+# How many of the latest disclosures the child's page lists.
+SHARINGS_ON_CHILD_PAGE = 3
 
 
 def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -61,6 +74,12 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "records": records,
         "connections": child.connections.select_related("person"),
         "care_team": child.care_team.order_by("first_name", "last_name"),
+        # The latest disclosures for those who keep the log (P5); nobody else learns of it.
+        "sharings": (
+            access.visible_sharings(request.user).filter(child=child)[:SHARINGS_ON_CHILD_PAGE]
+            if child.rights.share
+            else []
+        ),
     }
     return render(request, "children/child_detail.html", context)
 
@@ -92,7 +111,12 @@ def record_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk)
     reads.log_read(actor=request.user, items=[reads.shown(record)], via="entry")
-    return render(request, "children/record_detail.html", {"record": record})
+    context = {
+        "record": record,
+        # Who the entry went to (P5), for those who keep the sharing log.
+        "recipients": sharing.past_recipients(record) if record.rights.share else [],
+    }
+    return render(request, "children/record_detail.html", context)
 
 
 # What an entry's history compares: everything its form edits, and the confidentiality check.
@@ -328,3 +352,98 @@ def connection_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Added to the register.")
             return redirect(child)
     return render(request, "children/connection_form.html", {"form": form, "child": child})
+
+
+# The information-sharing log (policy P5). Seen and kept by the manager and the child's key
+# person; for anyone else, the child's log does not exist (404), even when they see the child.
+
+
+def _child_for_sharing(user: User, pk: int) -> Child:
+    try:
+        return access.get_child(user, pk, "share")
+    except PermissionDenied:
+        raise Http404("No such child.") from None
+
+
+def sharing_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The child's log, newest first. Each page shown is in the access log."""
+    child = _child_for_sharing(request.user, pk)
+    access_log.append(
+        action=AccessAction.SHARING_VIEWED,
+        actor=request.user,
+        child=child,
+        detail={"page": request.GET.get("page", "1")[:20]},
+    )
+    sharings = (
+        access.visible_sharings(request.user)
+        .filter(child=child)
+        .select_related("decided_by")
+        .annotate(entry_count=Count("shared_entries"))
+        # Newest first, as the model orders; an aggregate drops the default ordering.
+        .order_by("-decided_on", "-pk")
+    )
+    page = Paginator(sharings, SHARINGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "children/sharing_list.html", {"child": child, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def sharing_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    child = _child_for_sharing(request.user, pk)
+    form = SharingForm(
+        request.POST or None,
+        records=access.visible_records(request.user).filter(child=child),
+        staff=access.setting_staff(child.setting),
+        initial={"decided_by": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = sharing.sharing_record(
+                child=child, actor=request.user, **form.service_fields()
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            if item.decision == SharingDecision.SHARED:
+                messages.success(request, "The information sharing has been recorded.")
+            else:
+                messages.success(request, "The decision not to share has been recorded.")
+            return redirect(item)
+    return render(request, "children/sharing_form.html", {"child": child, "form": form})
+
+
+def _sharing_entries(item: InformationSharing):
+    return item.shared_entries.select_related("record")
+
+
+def sharing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One disclosure: the entries by title (no entry text), with the parents' statements that
+    stood beside them. Viewing it is in the access log."""
+    item = access.get_sharing(request.user, pk)
+    access_log.append(
+        action=AccessAction.SHARING_VIEWED,
+        actor=request.user,
+        child=item.child,
+        detail={"sharing": item.pk},
+    )
+    context = {"sharing": item, "entries": _sharing_entries(item)}
+    return render(request, "children/sharing_detail.html", context)
+
+
+def sharing_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A printable record of one disclosure, for the file. Printing it is in the access log."""
+    # Imported here: WeasyPrint takes about 2 s to import, so only requests that render a PDF
+    # pay for it.
+    from children.sharing_pdf import render_sharing
+
+    item = access.get_sharing(request.user, pk)
+    pdf = render_sharing(item, list(_sharing_entries(item)))
+    access_log.append(
+        action=AccessAction.SHARING_PRINTED,
+        actor=request.user,
+        child=item.child,
+        detail={"sharing": item.pk},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sharing-{item.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

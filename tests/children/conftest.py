@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from children import services as children_services
+from children import sharing as sharing_services
 from children.models import Room
 from setting_records.history import save_as
 from setting_records.models import Role
@@ -141,3 +142,30 @@ def other_child(other_setting, othermanager):
         date_of_birth=datetime.date(2022, 5, 1),
         started_on=datetime.date(2023, 9, 1),
     )
+
+
+def share(child, actor, entries=(), **extra):
+    """Record a disclosure of ``entries`` about ``child`` through the service: shared with a
+    social worker by secure email under a legal obligation, with consent, unless told otherwise."""
+    fields = {
+        "decision": "shared",
+        "decided_on": timezone.localdate() - datetime.timedelta(days=1),
+        "decided_by": actor,
+        "recipient_organisation": "Children's social care",
+        "recipient_name": "Sarah Whitfield",
+        "recipient_role": "Social worker",
+        "summary": "",
+        "entries": list(entries),
+        "purpose": "Child protection enquiry",
+        "lawful_basis": "legal_obligation",
+        "consent": "given",
+        "framework": "referral",
+        "method": "secure_email",
+    }
+    return sharing_services.sharing_record(child=child, actor=actor, **(fields | extra))
+
+
+@pytest.fixture
+def sharing(child, manager, sensitive_record):
+    # One disclosure of the sensitive entry: seen by the manager and the key person only.
+    return share(child, manager, [sensitive_record])

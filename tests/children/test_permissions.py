@@ -100,6 +100,13 @@ MATRIX = [
         expect({"keyperson", "manager"}, {"grant_holder", "record_grant_holder"}),
     ),
     ("children:grant_revoke", "grant", expect({"manager"})),
+    # The sharing log (P5): the manager and the key person; for everyone else, the care team
+    # and grant holders included, it does not exist.
+    ("children:sharing_list", "child", expect({"manager", "keyperson"})),
+    ("children:sharing_add", "child", expect({"manager", "keyperson"})),
+    ("children:sharing", "sharing", expect({"manager", "keyperson"})),
+    ("children:sharing_pdf", "sharing", expect({"manager", "keyperson"})),
+    ("children:sharing_list", "other_child", expect({"othermanager"})),
 ]
 
 # Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py) and the
@@ -126,13 +133,14 @@ ROLE_FIXTURE = {"care_team": "practitioner"}
 
 
 @pytest.fixture
-def world(child, general_record, sensitive_record, grants, other_child):
+def world(child, general_record, sensitive_record, grants, other_child, sharing):
     return {
         "child": child,
         "general_record": general_record,
         "sensitive_record": sensitive_record,
         "grant": grants["active"],
         "other_child": other_child,
+        "sharing": sharing,
     }
 
 
@@ -194,10 +202,20 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("children:edit", "child", "keyperson"),
         ("children:connection_add", "child", "othermanager"),
         ("children:add", None, "care_team"),
+        ("children:sharing_add", "child", "care_team"),
+        ("children:sharing_add", "child", "grant_holder"),
+        ("children:sharing_add", "child", "othermanager"),
     ],
 )
 def test_refused_posts_change_nothing(client, request, world, name, obj_key, role):
-    from children.models import CareTeamMember, Child, ChildPerson, NeedToKnowGrant, Record
+    from children.models import (
+        CareTeamMember,
+        Child,
+        ChildPerson,
+        InformationSharing,
+        NeedToKnowGrant,
+        Record,
+    )
 
     def snapshot():
         return (
@@ -206,6 +224,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             list(Record.objects.values_list("pk", "title", "body")),
             list(CareTeamMember.objects.values_list("pk", flat=True)),
             list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
+            list(InformationSharing.objects.values_list("pk", flat=True)),
         )
 
     before = snapshot()
@@ -223,6 +242,16 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "date_of_birth": "2023-01-01",
             "started_on": "2024-01-01",
             "relationship": "father",
+            "decision": "shared",
+            "decided_on": "2024-01-01",
+            "decided_by": world["child"].setting.pk,
+            "recipient_organisation": "Hijacked",
+            "purpose": "x",
+            "summary": "x",
+            "lawful_basis": "consent",
+            "consent": "given",
+            "framework": "referral",
+            "method": "phone",
         },
     )
     assert response.status_code in {403, 404}

@@ -67,20 +67,30 @@ def test_children_list_with_many(client, keyperson, many, django_assert_num_quer
 def test_child_page(client, keyperson, child, general_record, django_assert_num_queries):
     client.force_login(keyperson)
     # the child with its rights and setting, room, key person and family joined; its visible
-    # records with their authors; the care team; the family register with each person
-    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 4)
+    # records with their authors; the care team; the family register with each person; the
+    # latest disclosures in the sharing log (the key person keeps it)
+    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 5)
 
 
 def test_child_page_with_many(client, keyperson, child, many, django_assert_num_queries):
     client.force_login(keyperson)
-    response = count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 4)
+    response = count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 5)
     assert len(response.context["records"]) == 30
+
+
+def test_child_page_for_the_care_team_asks_nothing_of_the_sharing_log(
+    client, practitioner, child, general_record, django_assert_num_queries
+):
+    client.force_login(practitioner)
+    # as for the key person, without the sharing log
+    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 4)
 
 
 def test_general_record_page(client, keyperson, general_record, many, django_assert_num_queries):
     client.force_login(keyperson)
-    # the record with its rights, child, setting, author and checker joined
-    count_for(client, f"/records/{general_record.pk}/", django_assert_num_queries, FRAME + 1)
+    # the record with its rights, child, setting, author and checker joined; the disclosures
+    # that included it (the key person keeps the sharing log)
+    count_for(client, f"/records/{general_record.pk}/", django_assert_num_queries, FRAME + 2)
 
 
 @pytest.mark.parametrize("earlier_views", [0, 25])
@@ -95,7 +105,7 @@ def test_sensitive_record_page_with_its_log_write(
         client,
         f"/records/{sensitive_record.pk}/",
         django_assert_num_queries,
-        FRAME + 1 + log_write(),
+        FRAME + 2 + log_write(),
     )
 
 

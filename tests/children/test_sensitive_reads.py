@@ -42,6 +42,8 @@ CHILD_PAGES = {
     "children:record_add",
     "children:team",
     "children:grants",
+    "children:sharing_list",
+    "children:sharing_add",
 }
 # Routes that take an access request's id: walked by the manager (nobody else sees requests).
 REQUEST_PAGES = {
@@ -54,6 +56,8 @@ REQUEST_PAGES = {
 # Routes with an id that show no entry's text, and why.
 NO_ENTRY_TEXT = {
     "children:grant_revoke": "a grant: names its entry by title only",
+    "children:sharing": "a disclosure: names its entries by title, with parents' statements only",
+    "children:sharing_pdf": "a disclosure's printed record: entries by title, statements only",
     "password_reset_confirm": "a reset token, before logging in",
     "admin:app_list": "the admin's list of one app's models",
     "admin:view_on_site": "a redirect to an object's own page",

@@ -247,6 +247,11 @@ FORMS: dict[str, Form] = {
         lambda w: f"/grants/{w['grant'].pk}/revoke/",
         lambda w: _names(child_forms.RevokeForm),
     ),
+    "children:sharing_add": Form(
+        "children",
+        lambda w: f"/children/{w['child'].pk}/sharing/new/",
+        lambda w: _names(child_forms.SharingForm),
+    ),
     "access_requests:new": Form(
         "received",
         lambda w: "/access-requests/new/",

@@ -1,0 +1,56 @@
+"""The demo's information-sharing log: disclosures of each kind and a decision not to share,
+made through the service (history and the access log as real use leaves them)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from children.models import InformationSharing, SharedEntry
+from children.sharing import past_recipients
+from setting_records import access
+from setting_records.models import AccessAction, AccessLogEntry, User
+
+
+@pytest.fixture
+def demo(db) -> dict[str, User]:
+    call_command("seed_demo", stdout=StringIO())
+    return {user.username: user for user in User.objects.all()}
+
+
+def test_demo_log_has_each_kind_of_disclosure_and_a_decision_not_to_share(demo):
+    log = {item.child.first_name: item for item in InformationSharing.objects.all()}
+    assert set(log) == {"Ruby", "Oliver", "Harry", "Alfie"}
+    assert not log["Ruby"].is_shared
+    assert log["Ruby"].summary and log["Ruby"].purpose
+    referral = log["Oliver"]
+    assert (referral.framework, referral.consent, referral.lawful_basis) == (
+        "referral",
+        "not_sought",
+        "legal_obligation",
+    )
+    assert referral.consent_reason
+    assert (log["Harry"].framework, log["Harry"].consent) == ("team_around_the_family", "given")
+    assert (log["Alfie"].recipient_role, log["Alfie"].method) == ("Health visitor", "secure_email")
+    # The key person recorded Harry's, the manager Oliver's.
+    assert log["Harry"].recorded_by.username == "sam"
+    assert log["Oliver"].recorded_by.username == "manager"
+
+
+def test_demo_disclosures_name_the_childs_entries_and_left_history_and_log_rows(demo):
+    for entry in SharedEntry.objects.select_related("sharing", "record"):
+        assert entry.record.child_id == entry.sharing.child_id
+        assert entry.title == entry.record.title
+    assert SharedEntry.objects.count() >= 5
+    assert InformationSharing.history.filter(history_user_id__isnull=False).count() == 4
+    assert AccessLogEntry.objects.filter(action=AccessAction.SHARING_RECORDED).count() == 4
+    concern = SharedEntry.objects.get(record__title="Unsettled after the weekend").record
+    assert [item.child.first_name for item in past_recipients(concern)] == ["Oliver"]
+
+
+def test_demo_log_is_seen_by_manager_and_key_people_only(demo):
+    assert access.visible_sharings(demo["manager"]).count() == 4
+    # keyperson is key person of Ruby: sees that decision only.
+    assert [s.child.first_name for s in access.visible_sharings(demo["keyperson"])] == ["Ruby"]
+    for username in ("practitioner", "outsider", "othermanager"):
+        assert not access.visible_sharings(demo[username]).exists()
