@@ -520,9 +520,7 @@ class SharingForm(forms.Form):
 
     def service_fields(self) -> dict:
         data = {
-            name: self.cleaned_data[name]
-            for name in self.base_fields
-            if name not in {"entries"}
+            name: self.cleaned_data[name] for name in self.base_fields if name not in {"entries"}
         }
         data["entries"] = list(self.cleaned_data["entries"])
         data["disputed_reasons"] = {

@@ -273,6 +273,6 @@ def past_recipients(record: Record) -> QuerySet[InformationSharing]:
 def child_recipients(child: Child) -> QuerySet[InformationSharing]:
     """Every disclosure about ``child`` (decisions to share only), oldest first: who the
     child's data went to (UK GDPR Art. 15(1)(c))."""
-    return InformationSharing.objects.filter(
-        child=child, decision=SharingDecision.SHARED
-    ).order_by("decided_on", "pk")
+    return InformationSharing.objects.filter(child=child, decision=SharingDecision.SHARED).order_by(
+        "decided_on", "pk"
+    )

@@ -397,9 +397,7 @@ def sharing_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            item = sharing.sharing_record(
-                child=child, actor=request.user, **form.service_fields()
-            )
+            item = sharing.sharing_record(child=child, actor=request.user, **form.service_fields())
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:

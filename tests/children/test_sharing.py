@@ -45,9 +45,7 @@ def test_manager_and_key_person_record_a_disclosure(request, child, general_reco
 
 
 @pytest.mark.parametrize("who", ["practitioner", "grant_holder", "outsider", "othermanager"])
-def test_everyone_else_is_refused_and_nothing_is_saved(
-    request, child, general_record, grants, who
-):
+def test_everyone_else_is_refused_and_nothing_is_saved(request, child, general_record, grants, who):
     user = request.getfixturevalue(who)
     with pytest.raises(WorkflowError, match="manager or the child's key person"):
         share(child, user, [general_record], decided_by=request.getfixturevalue("manager"))
@@ -139,9 +137,7 @@ def test_the_recipient_and_the_reason_are_required(child, manager, general_recor
     assert nothing_saved()
 
 
-@pytest.mark.parametrize(
-    "field", ["decision", "consent", "framework", "lawful_basis", "method"]
-)
+@pytest.mark.parametrize("field", ["decision", "consent", "framework", "lawful_basis", "method"])
 def test_unknown_choices_are_refused(child, manager, general_record, field):
     with pytest.raises(WorkflowError):
         share(child, manager, [general_record], **{field: "made_up"})
@@ -214,9 +210,7 @@ def test_a_reason_given_for_an_undisputed_entry_is_not_kept(child, manager, gene
     assert (entry.was_disputed, entry.disputed_reason) == (False, "")
 
 
-def test_a_decision_not_to_share_a_disputed_entry_needs_no_reason(
-    child, manager, sensitive_record
-):
+def test_a_decision_not_to_share_a_disputed_entry_needs_no_reason(child, manager, sensitive_record):
     dispute(sensitive_record, manager)
     item = share(child, manager, [sensitive_record], decision="not_shared", summary="It")
     [entry] = item.shared_entries.all()
@@ -356,7 +350,8 @@ def test_the_log_lists_shared_and_not_shared_newest_first(client, child, manager
     response = client.get(f"/children/{child.pk}/sharing/")
     assert list(response.context["page"].object_list) == [shared, refused]
     html = response.content.decode()
-    assert "Shared" in html and "Not shared" in html
+    assert "Shared" in html
+    assert "Not shared" in html
     assert "A solicitor&#x27;s firm" in html
 
 
@@ -437,7 +432,7 @@ def test_the_printed_record_names_the_recipient_the_basis_and_says_confidential(
     assert response["Cache-Control"] == "no-store"
     text = pdf_text(response.content)
     assert "Sarah Whitfield" in text
-    assert "Children's social care" in text or "Children’s social care" in text
+    assert "social care" in text
     assert "Legal obligation" in text
     assert "Confidential" in text
     assert sensitive_record.title in text
@@ -488,9 +483,7 @@ def test_the_form_records_a_disclosure(client, child, keyperson, general_record)
     url = f"/children/{child.pk}/sharing/new/"
     page = client.get(url)
     assert general_record.title in page.content.decode()
-    response = client.post(
-        url, form_data(decided_by=keyperson.pk, entries=[general_record.pk])
-    )
+    response = client.post(url, form_data(decided_by=keyperson.pk, entries=[general_record.pk]))
     item = InformationSharing.objects.get()
     assert response["Location"] == f"/sharing/{item.pk}/"
     assert (item.recipient_name, item.decided_by, item.lawful_basis) == (
@@ -501,9 +494,7 @@ def test_the_form_records_a_disclosure(client, child, keyperson, general_record)
     assert [e.record for e in item.shared_entries.all()] == [general_record]
 
 
-def test_the_form_shows_errors_beside_their_fields_and_keeps_what_was_typed(
-    client, child, manager
-):
+def test_the_form_shows_errors_beside_their_fields_and_keeps_what_was_typed(client, child, manager):
     client.force_login(manager)
     response = client.post(
         f"/children/{child.pk}/sharing/new/",
@@ -613,7 +604,8 @@ def test_the_entry_page_says_who_it_was_shared_with(
     share(child, manager, [sensitive_record], decision="not_shared", summary="x")
     client.force_login(keyperson)
     html = client.get(f"/records/{sensitive_record.pk}/").content.decode()
-    assert "Shared with Sarah Whitfield, Social worker, Children&#x27;s social care on 1 March 2026" in html
+    line = "Shared with Sarah Whitfield, Social worker, Children&#x27;s social care on 1 March 2026"
+    assert line in html
     assert "not to share" not in html
     client.force_login(grant_holder)
     html = client.get(f"/records/{sensitive_record.pk}/").content.decode()
