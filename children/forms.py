@@ -375,7 +375,7 @@ class SharingForm(forms.Form):
         choices=[("", _("Choose one")), *LawfulBasis.choices],
         required=False,
         help_text=_(
-            "Needed when the information was shared. For child protection this is usually "
+            "Needed when the information was shared. To protect a child this is usually "
             "legal obligation or public task."
         ),
     )
@@ -434,6 +434,8 @@ class SharingForm(forms.Form):
         (_("How it was shared"), "", ("method",)),
     )
 
+    CONDITIONAL = ("lawful_basis", "method", "consent_reason", "framework_detail")
+
     def __init__(self, *args, records, staff, **kwargs):
         super().__init__(*args, **kwargs)
         records = list(records)
@@ -454,6 +456,10 @@ class SharingForm(forms.Form):
                     "interest such as a safeguarding referral (UK GDPR Art. 18(2))."
                 ),
             )
+            self.fields[self.reason_field(record)].conditional = True
+        # Required in some cases only (``clean``): the form says when, not "(optional)".
+        for name in self.CONDITIONAL:
+            self.fields[name].conditional = True
         self.initial.setdefault("decided_on", timezone.localdate())
 
     @staticmethod
