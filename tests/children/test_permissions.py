@@ -99,6 +99,16 @@ MATRIX = [
         "sensitive_record",
         expect({"keyperson", "manager"}, {"grant_holder", "record_grant_holder"}),
     ),
+    (
+        "children:statement_add",
+        "general_record",
+        expect({"keyperson", "manager"}, {"care_team", "grant_holder"}),
+    ),
+    (
+        "children:statement_add",
+        "sensitive_record",
+        expect({"keyperson", "manager"}, {"grant_holder", "record_grant_holder"}),
+    ),
     ("children:grant_revoke", "grant", expect({"manager"})),
 ]
 
@@ -190,6 +200,9 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("children:grants", "child", "othermanager"),
         ("children:record_edit", "sensitive_record", "care_team"),
         ("children:record_edit", "general_record", "care_team"),
+        ("children:statement_add", "general_record", "care_team"),
+        ("children:statement_add", "sensitive_record", "record_grant_holder"),
+        ("children:statement_add", "sensitive_record", "outsider"),
         ("children:grant_revoke", "grant", "keyperson"),
         ("children:edit", "child", "keyperson"),
         ("children:connection_add", "child", "othermanager"),
@@ -197,7 +210,14 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
     ],
 )
 def test_refused_posts_change_nothing(client, request, world, name, obj_key, role):
-    from children.models import CareTeamMember, Child, ChildPerson, NeedToKnowGrant, Record
+    from children.models import (
+        CareTeamMember,
+        Child,
+        ChildPerson,
+        NeedToKnowGrant,
+        ParentStatement,
+        Record,
+    )
 
     def snapshot():
         return (
@@ -206,6 +226,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             list(Record.objects.values_list("pk", "title", "body")),
             list(CareTeamMember.objects.values_list("pk", flat=True)),
             list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
+            list(ParentStatement.objects.values_list("pk", flat=True)),
         )
 
     before = snapshot()
@@ -223,6 +244,10 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "date_of_birth": "2023-01-01",
             "started_on": "2024-01-01",
             "relationship": "father",
+            "made_by_name": "Hijacker",
+            "made_on": "2020-01-01",
+            "taken_how": "meeting",
+            "words": "Hijacked",
         },
     )
     assert response.status_code in {403, 404}
