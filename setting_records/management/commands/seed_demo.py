@@ -7,6 +7,7 @@ from django.db import transaction
 
 from access_requests import demo as requests_demo
 from children import demo as children_demo
+from children import demo_statements
 from setting_records import demo
 from setting_records.models import Setting, User
 
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             staff = demo.create_staff(password=password)
             if children is None:
                 children_demo.create_children(staff=staff, password=password)
+                demo_statements.create_statements(staff=staff)
                 requests_demo.create_requests(staff=staff)
             else:
                 children_demo.create_many_children(
