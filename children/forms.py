@@ -1,4 +1,5 @@
 import datetime
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -366,11 +367,13 @@ class StatementForm(forms.Form):
             return f"{person} ({connection.get_relationship_display()}, {responsibility})"
 
         people = Person.objects.filter(connections__child_id=record.child_id)
-        self.fields["person"].queryset = people.order_by("last_name", "first_name", "pk")
-        self.fields["person"].label_from_instance = person_label
+        person_field = cast(IdChoiceField, self.fields["person"])
+        person_field.queryset = people.order_by("last_name", "first_name", "pk")
+        person_field.label_from_instance = person_label  # type: ignore[assignment]
         current = record.statements.filter(superseded_by__isnull=True).select_related("person")
-        self.fields["supersedes"].queryset = current
-        self.fields["supersedes"].label_from_instance = lambda statement: (
+        supersedes_field = cast(IdChoiceField, self.fields["supersedes"])
+        supersedes_field.queryset = current
+        supersedes_field.label_from_instance = lambda statement: (  # type: ignore[assignment]
             f"{statement.made_by}, {statement.made_on:%d/%m/%Y}: "
             f"“{Truncator(statement.words).words(12)}”"
         )

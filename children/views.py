@@ -97,7 +97,8 @@ def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk)
     reads.log_read(actor=request.user, items=[reads.shown(record)], via="entry")
     record_statements = list(statements.statements_of(record))
-    record.has_statement = bool(record_statements)
+    # What the lists annotate (``statements.statement_exists``), for the entry's badges.
+    record.has_statement = bool(record_statements)  # type: ignore[attr-defined]
     return render(
         request,
         "children/record_detail.html",
@@ -117,7 +118,8 @@ def statement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk, "record_statement")
     as_stored = reads.shown(record)
     record_statements = list(statements.statements_of(record))
-    record.has_statement = bool(record_statements)
+    # What the lists annotate (``statements.statement_exists``), for the entry's badges.
+    record.has_statement = bool(record_statements)  # type: ignore[attr-defined]
     form = StatementForm(request.POST or None, record=record)
     if request.method == "POST" and form.is_valid():
         try:
