@@ -109,8 +109,10 @@ def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def statement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a parent's statement on an entry, in their words (policy P11; UK GDPR Art. 16:
-    where an opinion is kept, the parent's view is kept beside it). Statements are never
-    edited: a correction is a new statement that replaces the earlier one, and both are kept.
+    data completed "by means of providing a supplementary statement", and the ICO's guidance on
+    rectification: an opinion is kept, with the individual's view recorded beside it).
+    Statements are never edited: a correction is a new statement that replaces the earlier
+    one, and both are kept.
 
     The page shows the entry the statement is about, so showing it is a read, logged when the
     entry is sensitive.
