@@ -6,7 +6,9 @@ is cut out of the text here, before anything is rendered. Nothing is left out si
 gap carries "[withheld — reason]", or a neutral line when the reason itself may not be told.
 """
 
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from access_requests.models import (
     AccessRequest,
@@ -15,8 +17,15 @@ from access_requests.models import (
     Redaction,
     withheld_line,
 )
-from access_requests.pack_content import PackContent, PackDetail, PackEntry
-from children.models import ChildPerson, PREvidence, RecordKind
+from access_requests.pack_content import PackContent, PackDetail, PackEntry, PackStatement
+from children import sharing as sharing_log
+from children.models import (
+    Child,
+    ChildPerson,
+    ParentStatement,
+    PREvidence,
+    RecordKind,
+)
 
 WORKING_COPY = "Working copy — not to be handed over"
 
@@ -87,6 +96,26 @@ def _withheld_entry(entry: PreparedEntry, reason: str):
     )
 
 
+def _statements(entry: PreparedEntry) -> list[PackStatement]:
+    """The entry's parents' statements, oldest first, each replaced one marked with the day of
+    the statement that replaced it (policy P11: a statement travels with its entry into every
+    later pack). Read from ``record.statements`` as prefetched by ``content_for``."""
+    statements = sorted(
+        entry.record.statements.all(), key=lambda s: (s.made_on, s.recorded_at, s.pk)
+    )
+    replaced_on = {s.supersedes_id: s.made_on for s in statements if s.supersedes_id}
+    return [
+        PackStatement(
+            made_by=statement.made_by,
+            made_on=statement.made_on,
+            taken_how=str(statement.get_taken_how_display()),
+            words=statement.words,
+            replaced_on=replaced_on.get(statement.pk),
+        )
+        for statement in statements
+    ]
+
+
 def _pack_entry(entry: PreparedEntry):
     record = entry.record
     if entry.withheld:
@@ -104,6 +133,9 @@ def _pack_entry(entry: PreparedEntry):
         source_label=record.third_party_label if record.is_third_party else "The setting",
         body=body,
         redacted=bool(redactions),
+        parent_statements=_statements(entry),
+        # UK GDPR Art. 18(1)(a): the parent contests its accuracy and the decision is pending.
+        disputed=record.disputed,
     )
 
 
@@ -152,10 +184,31 @@ def _family_notes(request: AccessRequest) -> list[str]:
     return [family.notes for _, family in sorted(families.items()) if family.notes]
 
 
+def recipients(child: Child) -> list[str]:
+    """Who the child's information was shared with, from the information-sharing log (policy
+    P5): the organisation and the recipient's role, and the day, oldest first. UK GDPR
+    Art. 15(1)(c) gives the parent the right to know the recipients; decisions not to share
+    disclosed nothing and are left out. One query."""
+    lines = []
+    for sharing in sharing_log.child_recipients(child):
+        role = f" ({sharing.recipient_role})" if sharing.recipient_role else ""
+        lines.append(
+            f"{sharing.recipient_organisation}{role}, {date_format(sharing.decided_on, 'j F Y')}"
+        )
+    return lines
+
+
 def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | None):
+    # One query each for the entries, their redactions and their statements, however many.
     entries = (
         request.entries.select_related("record", "record__author")
-        .prefetch_related("redactions")
+        .prefetch_related(
+            "redactions",
+            Prefetch(
+                "record__statements",
+                queryset=ParentStatement.objects.select_related("person"),
+            ),
+        )
         .order_by("record__occurred_at", "record__pk")
     )
     kind_order = {value: index for index, value in enumerate(RecordKind.values)}
@@ -199,8 +252,7 @@ def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | N
             "Your name, contact details, your connection with the child, parental "
             "responsibility and the evidence of it that was seen.",
         ],
-        # No sharing log exists yet: "none recorded" is printed. Fill from the log once it does.
-        shared_with=[],
+        shared_with=recipients(request.child),
         retention=RETENTION,
         complaints_procedure=(
             f"Tell the manager of {setting.name}: the setting's complaints procedure says how "

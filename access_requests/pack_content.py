@@ -9,7 +9,20 @@ Kept apart from ``pdf.py`` so that gathering or freezing a pack does not import 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-__all__ = ["PackContent", "PackDetail", "PackEntry"]
+__all__ = ["PackContent", "PackDetail", "PackEntry", "PackStatement"]
+
+
+@dataclass(frozen=True)
+class PackStatement:
+    """A parent's statement beside its entry (policy P11): who made it, when, how, and their
+    words as recorded. ``replaced_on`` is the day of the later statement that replaced it (it
+    is printed, marked as replaced), None while it stands."""
+
+    made_by: str
+    made_on: date
+    taken_how: str
+    words: str
+    replaced_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -21,6 +34,8 @@ class PackEntry:
     withheld]", for when the reason itself may not be told): its title, author, kind, source
     and body are never printed, whatever they hold. ``body`` is printed as given: passages
     withheld from it have already been replaced by "[withheld — reason]" (``redacted`` says so).
+    ``parent_statements`` stand beside it, oldest first; ``disputed`` says that the parent has
+    asked for it to be corrected and the decision is pending (UK GDPR Art. 18).
     """
 
     title: str
@@ -31,8 +46,9 @@ class PackEntry:
     source_label: str
     body: str
     withheld_reason: str | None = None
-    parent_statements: list[str] = field(default_factory=list)
+    parent_statements: list[PackStatement] = field(default_factory=list)
     redacted: bool = False
+    disputed: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,9 +65,10 @@ class PackContent:
 
     Plain values only (another part of the workflow freezes a pack as JSON and rebuilds it from
     these type hints). The "Your rights" fields carry UK GDPR Art. 15(1)-(2): ``purposes``
-    (15(1)(a)), ``categories`` (15(1)(b)), ``shared_with`` (15(1)(c), empty reads "none
-    recorded"), ``retention`` (15(1)(d)), ``complaints_procedure`` (15(1)(f), with the ICO's
-    details in the template) and ``third_party_sources`` (15(1)(g)).
+    (15(1)(a)), ``categories`` (15(1)(b)), ``shared_with`` (15(1)(c): the recipients in the
+    information-sharing log, one line each; empty reads "none recorded"), ``retention``
+    (15(1)(d)), ``complaints_procedure`` (15(1)(f), with the ICO's details in the template)
+    and ``third_party_sources`` (15(1)(g)).
     """
 
     reference: str

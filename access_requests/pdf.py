@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from access_requests.pack_content import PackContent, PackDetail, PackEntry
+from access_requests.pack_content import PackContent, PackDetail, PackEntry, PackStatement
 
 __all__ = [
     "PACK_BASE_URL",
@@ -37,6 +37,7 @@ __all__ = [
     "PackContent",
     "PackDetail",
     "PackEntry",
+    "PackStatement",
     "RefusedURL",
     "StaticOnlyURLFetcher",
     "group_entries",
@@ -200,7 +201,14 @@ def render_pack(content: PackContent, *, fetcher: StaticOnlyURLFetcher | None = 
             "pack": content,
             "groups": group_entries(content.entries),
             "withheld": withheld_entries(content.entries),
-            "has_statements": any(entry.parent_statements for entry in content.entries),
+            # Disclosed entries only: a withheld entry prints its date and reason, nothing more.
+            "has_statements": any(
+                entry.parent_statements and entry.withheld_reason is None
+                for entry in content.entries
+            ),
+            "has_disputed": any(
+                entry.disputed and entry.withheld_reason is None for entry in content.entries
+            ),
             "anything_withheld": any(
                 entry.withheld_reason is not None or entry.redacted for entry in content.entries
             ),

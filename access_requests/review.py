@@ -23,6 +23,7 @@ from access_requests.models import (
     State,
     WithholdReason,
 )
+from children.statements import statement_exists
 
 REASON_CHOICES = [("", "—"), *WithholdReason.choices]
 SECRET_LABEL = _(
@@ -189,8 +190,10 @@ class ReviewRow:
 
 
 def review_entries(item: AccessRequest) -> list[PreparedEntry]:
+    # ``has_statement`` marks an entry with a parent's statement, in the list's own query.
     return list(
         item.entries.select_related("record", "record__author")
+        .annotate(has_statement=statement_exists("record_id"))
         .prefetch_related("redactions")
         .order_by("record__occurred_at", "record__pk")
     )

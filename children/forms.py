@@ -1,7 +1,9 @@
 import datetime
+from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from children.models import (
@@ -11,12 +13,14 @@ from children.models import (
     Consent,
     Framework,
     LawfulBasis,
+    ParentStatement,
     Person,
     Record,
     Sensitivity,
     SharingDecision,
     SharingMethod,
     Source,
+    StatementTakenHow,
 )
 from setting_records.fields import IdChoiceField, IdMultipleChoiceField, id_formfield
 from setting_records.models import User
@@ -534,3 +538,116 @@ class SharingForm(forms.Form):
             for record in self.disputed
         }
         return data
+
+
+class StatementForm(forms.Form):
+    """A parent's statement on an entry (policy P11): who made it, when, how, their words.
+
+    Given the people in the child's register and the entry's current statements to choose
+    from (``__init__``); the service checks both again.
+    """
+
+    person = IdChoiceField(
+        label=_("Who made the statement, if they are in the child's register"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("Someone not in the register (name them below)"),
+    )
+    made_by_name = forms.CharField(
+        label=_("Or their name, when they are not in the register"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. a solicitor making the statement for a parent."),
+    )
+    made_on = forms.DateField(
+        label=_("Made on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    taken_how = forms.ChoiceField(
+        label=_("How it was taken"),
+        choices=StatementTakenHow.choices,
+        widget=forms.RadioSelect,
+    )
+    words = forms.CharField(
+        label=_("Their words"),
+        max_length=20_000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Exactly as the parent put it: do not summarise or correct it."),
+    )
+    supersedes = IdChoiceField(
+        label=_("Does this replace an earlier statement?"),
+        queryset=ParentStatement.objects.none(),
+        required=False,
+        empty_label=_("No: this is a new statement"),
+        help_text=_("The earlier statement is kept, marked as replaced by this one."),
+    )
+
+    def __init__(self, *args, record: Record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        connections = {
+            connection.person_id: connection
+            for connection in ChildPerson.objects.filter(child_id=record.child_id)
+        }
+
+        def person_label(person: Person) -> str:
+            connection = connections.get(person.pk)
+            if connection is None:  # added to the register since the form was built
+                return str(person)
+            responsibility = (
+                "parental responsibility"
+                if connection.has_parental_responsibility
+                else "no parental responsibility"
+            )
+            return f"{person} ({connection.get_relationship_display()}, {responsibility})"
+
+        people = Person.objects.filter(connections__child_id=record.child_id)
+        person_field = cast(IdChoiceField, self.fields["person"])
+        person_field.queryset = people.order_by("last_name", "first_name", "pk")
+        person_field.label_from_instance = person_label  # type: ignore[assignment]
+        current = record.statements.filter(superseded_by__isnull=True).select_related("person")
+        supersedes_field = cast(IdChoiceField, self.fields["supersedes"])
+        supersedes_field.queryset = current
+        supersedes_field.label_from_instance = lambda statement: (  # type: ignore[assignment]
+            f"{statement.made_by}, {statement.made_on:%d/%m/%Y}: "
+            f"“{Truncator(statement.words).words(12)}”"
+        )
+        if not current.exists():
+            del self.fields["supersedes"]
+        self.initial.setdefault("made_on", timezone.localdate())
+
+    def clean_made_on(self):
+        made_on = self.cleaned_data["made_on"]
+        if made_on > timezone.localdate():
+            raise forms.ValidationError(_("This is in the future: enter the day it was made."))
+        if made_on < timezone.localdate(self.record.created_at):
+            raise forms.ValidationError(
+                _("This is before the entry was written: enter the day the statement was made.")
+            )
+        return made_on
+
+    def clean(self):
+        cleaned = super().clean()
+        person, name = cleaned.get("person"), (cleaned.get("made_by_name") or "").strip()
+        if person is None and not name and "person" not in self.errors:
+            self.add_error("made_by_name", _("Choose who made the statement, or write their name."))
+        if person is not None and name:
+            self.add_error(
+                "made_by_name", _("Choose someone from the register or write a name, not both.")
+            )
+        words = cleaned.get("words")
+        if words is not None and not words.strip():
+            self.add_error("words", _("Write down the parent's statement in their words."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {
+            "person": self.cleaned_data["person"],
+            "made_by_name": self.cleaned_data["made_by_name"],
+            "made_on": self.cleaned_data["made_on"],
+            "taken_how": self.cleaned_data["taken_how"],
+            "words": self.cleaned_data["words"],
+            "supersedes": self.cleaned_data.get("supersedes"),
+        }

@@ -7,15 +7,75 @@ disputes as opinion or professional judgement.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from children.models import ParentStatement, Person, Record, StatementTakenHow
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
-from setting_records.history import save_as
+from setting_records.history import attach_users, save_as
 from setting_records.models import AccessAction, User
+
+
+def statement_exists(record_ref: str = "pk") -> Exists:
+    """An annotation saying whether the entry at ``record_ref`` has any parent's statement: the
+    mark every list shows beside such an entry, in the list's own query."""
+    return Exists(ParentStatement.objects.filter(record_id=OuterRef(record_ref)))
+
+
+def statements_of(record: Record) -> QuerySet[ParentStatement]:
+    """An entry's statements, oldest first, with who made them and what replaced them."""
+    return record.statements.select_related(
+        "person", "recorded_by", "supersedes", "superseded_by"
+    ).order_by("made_on", "recorded_at", "pk")
+
+
+@dataclass(frozen=True)
+class StatementEvent:
+    """A statement's place in its entry's history: recorded, or recorded to replace another."""
+
+    statement_id: int
+    user: User | None
+    at: datetime.datetime
+    reason: str
+    made_by: str
+    made_on: datetime.date
+    taken_how: str
+    replaces_made_on: datetime.date | None
+
+    @property
+    def kind(self) -> str:
+        if self.replaces_made_on is not None:
+            return "Parent's statement recorded, replacing an earlier one"
+        return "Parent's statement recorded"
+
+
+def statement_events(record: Record) -> list[StatementEvent]:
+    """The entry's statements as events of its history, newest first, from their own history
+    rows (who recorded each, when and why). Statements are never edited, so each has one.
+    Two queries: the rows with whom and what they name, and the users who recorded them."""
+    rows = list(
+        ParentStatement.history.filter(record_id=record.pk, history_type="+")
+        .select_related("person", "supersedes")
+        .order_by("-history_date", "-history_id")
+    )
+    attach_users(rows)
+    return [
+        StatementEvent(
+            statement_id=row.id,
+            user=row.history_user,
+            at=row.history_date,
+            reason=row.history_change_reason or "",
+            made_by=str(row.person) if row.person_id else row.made_by_name,
+            made_on=row.made_on,
+            taken_how=str(StatementTakenHow(row.taken_how).label),
+            replaces_made_on=row.supersedes.made_on if row.supersedes_id else None,
+        )
+        for row in rows
+    ]
 
 
 @transaction.atomic
@@ -45,7 +105,7 @@ def statement_record(
         raise WorkflowError("Say how the statement was taken.")
     if made_on > timezone.localdate():
         raise WorkflowError("A statement cannot be made on a day still to come.")
-    if made_on < record.created_at.date():
+    if made_on < timezone.localdate(record.created_at):
         raise WorkflowError("A statement cannot be made before the entry was written.")
     made_by_name = made_by_name.strip()
     if person is None and not made_by_name:

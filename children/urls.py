@@ -22,6 +22,7 @@ urlpatterns = [
     path("records/<id:pk>/", views.record_detail, name="record"),
     path("records/<id:pk>/edit/", views.record_edit, name="record_edit"),
     path("records/<id:pk>/history/", views.record_history, name="record_history"),
+    path("records/<id:pk>/statements/new/", views.statement_add, name="statement_add"),
     path("grants/", views.grant_list, name="grant_list"),
     path("grants/<id:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

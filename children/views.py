@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from children import services, sharing
+from children import services, sharing, statements
 from children.forms import (
     ChildForm,
     ChildSearchForm,
@@ -20,6 +20,7 @@ from children.forms import (
     RecordForm,
     RevokeForm,
     SharingForm,
+    StatementForm,
     TeamForm,
 )
 from children.models import (
@@ -65,7 +66,10 @@ def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk)
     records = list(
-        access.visible_records(request.user).filter(child=child).select_related("author")
+        access.visible_records(request.user)
+        .filter(child=child)
+        .select_related("author")
+        .annotate(has_statement=statements.statement_exists())
     )
     for record in records:
         record.rights = access.record_rights(request.user, record, child.rights)
@@ -111,12 +115,46 @@ def record_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk)
     reads.log_read(actor=request.user, items=[reads.shown(record)], via="entry")
+    record_statements = list(statements.statements_of(record))
+    # What the lists annotate (``statements.statement_exists``), for the entry's badges.
+    record.has_statement = bool(record_statements)  # type: ignore[attr-defined]
     context = {
         "record": record,
+        "statements": record_statements,
         # Who the entry went to (P5), for those who keep the sharing log.
         "recipients": sharing.past_recipients(record) if record.rights.share else [],
     }
     return render(request, "children/record_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def statement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record a parent's statement on an entry, in their words (policy P11; UK GDPR Art. 16:
+    data completed "by means of providing a supplementary statement", and the ICO's guidance on
+    rectification: an opinion is kept, with the individual's view recorded beside it).
+    Statements are never edited: a correction is a new statement that replaces the earlier
+    one, and both are kept.
+
+    The page shows the entry the statement is about, so showing it is a read, logged when the
+    entry is sensitive.
+    """
+    record = access.get_record(request.user, pk, "record_statement")
+    as_stored = reads.shown(record)
+    record_statements = list(statements.statements_of(record))
+    # What the lists annotate (``statements.statement_exists``), for the entry's badges.
+    record.has_statement = bool(record_statements)  # type: ignore[attr-defined]
+    form = StatementForm(request.POST or None, record=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            statements.statement_record(record=record, actor=request.user, **form.service_fields())
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The parent's statement has been added to the entry.")
+            return redirect(record)
+    reads.log_read(actor=request.user, items=[as_stored], via="statement")
+    context = {"record": record, "form": form, "statements": record_statements}
+    return render(request, "children/statement_form.html", context)
 
 
 # What an entry's history compares: everything its form edits, and the confidentiality check.
@@ -153,7 +191,15 @@ def record_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # "Changed" would say that something came before. For such a viewer the oldest version
         # of every entry has the same neutral name, so the label tells them nothing either way.
         shown_versions[-1] = replace(shown_versions[-1], kind="Earliest version")
-    context = {"record": record, "versions": shown_versions}
+    # The parent's statements are events of the entry's history too (policy P11: a statement
+    # travels with its entry), placed among the versions by when they were recorded.
+    timeline: list[dict] = [
+        {"version": version, "oldest": index == len(shown_versions) - 1, "at": version.at}
+        for index, version in enumerate(shown_versions)
+    ]
+    timeline += [{"event": event, "at": event.at} for event in statements.statement_events(record)]
+    timeline.sort(key=lambda item: item["at"], reverse=True)
+    context = {"record": record, "versions": shown_versions, "timeline": timeline}
     return render(request, "children/record_history.html", context)
 
 
@@ -260,15 +306,19 @@ def child_grants(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Access given. It ends by itself after the last day.")
             return redirect("children:grants", pk=child.pk)
-    grants = child.grants.select_related("grantee", "record", "granted_by", "revoked_by")
+    grants = child.grants.select_related("grantee", "record", "granted_by", "revoked_by").annotate(
+        record_has_statement=statements.statement_exists("record_id")
+    )
     return render(
         request, "children/child_grants.html", {"child": child, "form": form, "grants": grants}
     )
 
 
 def grant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    grants = access.visible_grants(request.user).select_related(
-        "child", "record", "grantee", "granted_by", "revoked_by"
+    grants = (
+        access.visible_grants(request.user)
+        .select_related("child", "record", "grantee", "granted_by", "revoked_by")
+        .annotate(record_has_statement=statements.statement_exists("record_id"))
     )
     page = Paginator(grants, 50).get_page(request.GET.get("page"))
     return render(request, "children/grant_list.html", {"page": page})

@@ -4,6 +4,7 @@ each copy with only the envelope (recipient, watermark, meeting date) taken afre
 
 import dataclasses
 
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from access_requests import snapshot
@@ -13,6 +14,7 @@ from access_requests.models import (
     PreparedEntry,
 )
 from access_requests.pack import content_for
+from children.models import ParentStatement, Record
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
 from setting_records.models import User
@@ -44,7 +46,20 @@ def _decision(entry: PreparedEntry) -> dict:
     }
 
 
+def _entries(request: AccessRequest) -> QuerySet[PreparedEntry]:
+    """The request's entries with their records and their statements' ids: three queries."""
+    return request.entries.select_related("record").prefetch_related(
+        Prefetch("record__statements", queryset=ParentStatement.objects.only("id", "record_id"))
+    )
+
+
+def _statement_ids(record: Record) -> list[int]:
+    return sorted(statement.pk for statement in record.statements.all())
+
+
 def _fingerprints(request: AccessRequest) -> list[dict]:
+    # A statement or a dispute does not change the entry itself (its ``updated_at``), but it
+    # changes what the pack prints beside it: both are fingerprinted.
     return [
         {
             "entry": entry.pk,
@@ -52,8 +67,10 @@ def _fingerprints(request: AccessRequest) -> list[dict]:
             "title": entry.record.title,
             "record_updated_at": entry.record.updated_at.isoformat(),
             "decision": _decision(entry),
+            "statements": _statement_ids(entry.record),
+            "disputed": entry.record.disputed,
         }
-        for entry in request.entries.select_related("record").order_by("pk")
+        for entry in _entries(request).order_by("pk")
     ]
 
 
@@ -88,19 +105,32 @@ def changes_since_preparation(request: AccessRequest) -> list[str]:
         return []
     known = {row["entry"]: row for row in frozen.entries}
     changes = []
-    entries = list(request.entries.select_related("record").order_by("record__occurred_at"))
+    entries = list(_entries(request).order_by("record__occurred_at"))
     for entry in entries:
         row = known.get(entry.pk)
         record = entry.record
         if row is None:
             changes.append(f"“{record.title}” was added to the pack since preparation.")
-        elif (
+            continue
+        if (
             record.updated_at > frozen.frozen_at
             or record.updated_at.isoformat() != row["record_updated_at"]
         ):
             changes.append(f"“{record.title}” was changed since preparation.")
         elif _decision(entry) != row["decision"]:
             changes.append(f"The decision on “{record.title}” was changed since preparation.")
+        # Packs frozen before statements and disputes were fingerprinted could have had none.
+        if _statement_ids(record) != row.get("statements", []):
+            changes.append(
+                f"A parent's statement on “{record.title}” was recorded since preparation."
+            )
+        if record.disputed != row.get("disputed", False):
+            changes.append(
+                f"A parent asked for “{record.title}” to be corrected since preparation."
+                if record.disputed
+                else f"The parent's request to correct “{record.title}” was decided since "
+                "preparation."
+            )
     for row in known.values():
         if row["entry"] not in {entry.pk for entry in entries}:
             changes.append(f"“{row['title']}” was taken out of the pack since preparation.")

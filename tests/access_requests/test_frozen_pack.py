@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from access_requests import services, snapshot
 from access_requests.models import FrozenPack, PackRelease, State
-from access_requests.pdf import PackContent, PackEntry
+from access_requests.pdf import PackContent, PackEntry, PackStatement
 from children import services as children_services
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
@@ -98,7 +98,16 @@ def test_the_pack_content_round_trips_and_a_missing_new_field_takes_its_default(
                 nature_label="Fact",
                 source_label="The setting",
                 body="Built a tower.",
-                parent_statements=["I agree."],
+                parent_statements=[
+                    PackStatement(
+                        made_by="Farah Khan",
+                        made_on=timezone.localdate(),
+                        taken_how="In a meeting",
+                        words="I agree.",
+                        replaced_on=timezone.localdate(),
+                    )
+                ],
+                disputed=True,
             )
         ],
     )

@@ -26,6 +26,7 @@ from access_requests.pdf import (
     PACK_BASE_URL,
     PackContent,
     PackEntry,
+    PackStatement,
     RefusedURL,
     StaticOnlyURLFetcher,
     group_entries,
@@ -41,6 +42,14 @@ STATEMENT = "I do not agree that Amira was upset; she had a cold that week."
 STATEMENT_LABEL = "Parent\N{RIGHT SINGLE QUOTATION MARK}s statement"
 START = datetime(2025, 1, 6, 9, 30, tzinfo=UTC)
 VOCABULARY = "played shared counted painted settled asked sang chose talked listened"
+
+
+def said(words: str, **fields: Any) -> PackStatement:
+    """A parent's statement as the pack prints it beside its entry."""
+    statement = PackStatement(
+        made_by="Nadia Ahmed", made_on=date(2025, 1, 20), taken_how="In a meeting", words=words
+    )
+    return replace(statement, **fields)
 
 
 def words(count: int, seed: int = 0) -> str:
@@ -96,7 +105,7 @@ STANDARD_ENTRIES = [
         "Concern",
         4,
         nature_label="Opinion or professional judgement",
-        parent_statements=[STATEMENT],
+        parent_statements=[said(STATEMENT)],
     ),
     make_entry("Obs story time", "Observation", 7),
     make_entry("Incident bumped head", "Incident", 1),
@@ -500,7 +509,7 @@ def test_hostile_markup_anywhere_in_the_pack_is_text_and_fetches_nothing(listene
             body=payload,
             author_name=payload,
             source_label=payload,
-            parent_statements=[payload],
+            parent_statements=[said(payload, made_by=payload, taken_how=payload)],
         )
         for number, payload in enumerate(payloads)
     ]

@@ -99,6 +99,16 @@ MATRIX = [
         "sensitive_record",
         expect({"keyperson", "manager"}, {"grant_holder", "record_grant_holder"}),
     ),
+    (
+        "children:statement_add",
+        "general_record",
+        expect({"keyperson", "manager"}, {"care_team", "grant_holder"}),
+    ),
+    (
+        "children:statement_add",
+        "sensitive_record",
+        expect({"keyperson", "manager"}, {"grant_holder", "record_grant_holder"}),
+    ),
     ("children:grant_revoke", "grant", expect({"manager"})),
     # The sharing log (P5): the manager and the key person; for everyone else, the care team
     # and grant holders included, it does not exist.
@@ -198,6 +208,9 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("children:grants", "child", "othermanager"),
         ("children:record_edit", "sensitive_record", "care_team"),
         ("children:record_edit", "general_record", "care_team"),
+        ("children:statement_add", "general_record", "care_team"),
+        ("children:statement_add", "sensitive_record", "record_grant_holder"),
+        ("children:statement_add", "sensitive_record", "outsider"),
         ("children:grant_revoke", "grant", "keyperson"),
         ("children:edit", "child", "keyperson"),
         ("children:connection_add", "child", "othermanager"),
@@ -214,6 +227,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
         ChildPerson,
         InformationSharing,
         NeedToKnowGrant,
+        ParentStatement,
         Record,
     )
 
@@ -225,6 +239,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             list(CareTeamMember.objects.values_list("pk", flat=True)),
             list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
             list(InformationSharing.objects.values_list("pk", flat=True)),
+            list(ParentStatement.objects.values_list("pk", flat=True)),
         )
 
     before = snapshot()
@@ -252,6 +267,10 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "consent": "given",
             "framework": "referral",
             "method": "phone",
+            "made_by_name": "Hijacker",
+            "made_on": "2020-01-01",
+            "taken_how": "meeting",
+            "words": "Hijacked",
         },
     )
     assert response.status_code in {403, 404}

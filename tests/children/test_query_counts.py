@@ -11,8 +11,10 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from children import services
+from children.statements import statement_record
 from tests.children.conftest import write
 
 # session + user, the session save, the header's memberships, the second factor
@@ -88,9 +90,10 @@ def test_child_page_for_the_care_team_asks_nothing_of_the_sharing_log(
 
 def test_general_record_page(client, keyperson, general_record, many, django_assert_num_queries):
     client.force_login(keyperson)
-    # the record with its rights, child, setting, author and checker joined; the disclosures
-    # that included it (the key person keeps the sharing log)
-    count_for(client, f"/records/{general_record.pk}/", django_assert_num_queries, FRAME + 2)
+    # the record with its rights, child, setting, author and checker joined; its parent's
+    # statements with who made, recorded and replaced them; the disclosures that included it
+    # (the key person keeps the sharing log)
+    count_for(client, f"/records/{general_record.pk}/", django_assert_num_queries, FRAME + 3)
 
 
 @pytest.mark.parametrize("earlier_views", [0, 25])
@@ -100,12 +103,13 @@ def test_sensitive_record_page_with_its_log_write(
     client.force_login(keyperson)
     for _ in range(earlier_views):
         client.get(f"/records/{sensitive_record.pk}/")
-    # the record as above, then the access log entry for this view
+    # the record, its statements and its disclosures as above, then the access log entry for
+    # this view
     count_for(
         client,
         f"/records/{sensitive_record.pk}/",
         django_assert_num_queries,
-        FRAME + 2 + log_write(),
+        FRAME + 3 + log_write(),
     )
 
 
@@ -124,10 +128,20 @@ def test_record_history_page(client, keyperson, general_record, django_assert_nu
             body="Body",
             occurred_at=general_record.occurred_at,
         )
+    for number in range(3):
+        statement_record(
+            record=general_record,
+            actor=keyperson,
+            words=f"Statement {number}",
+            made_on=timezone.localdate(),
+            taken_how="meeting",
+            made_by_name=f"Parent {number}",
+        )
     client.force_login(keyperson)
-    # the record with its rights; its history rows; the users who made them
+    # the record with its rights; its history rows; the users who made them; its statements'
+    # history rows with whom they name; the users who recorded them
     count_for(
-        client, f"/records/{general_record.pk}/history/", django_assert_num_queries, FRAME + 3
+        client, f"/records/{general_record.pk}/history/", django_assert_num_queries, FRAME + 5
     )
 
 

@@ -222,3 +222,25 @@ def test_records_per_child_needs_children(db):
     with pytest.raises(CommandError, match="needs --children"):
         call_command("seed_demo", "--records-per-child", "5")
     assert not Setting.objects.exists()
+
+
+def test_the_demo_has_parents_statements_one_replaced_by_a_correction(demo):
+    from children.models import ParentStatement
+    from setting_records.models import AccessAction, AccessLogEntry
+
+    statements = list(
+        ParentStatement.objects.select_related("record", "person", "supersedes").order_by("pk")
+    )
+    assert len(statements) == 3
+    assert {s.record.child.first_name for s in statements} == {"Amelia"}
+    assert all(s.person is not None for s in statements)
+    assert all(
+        s.person.connections.get(child=s.record.child).has_parental_responsibility
+        for s in statements
+    )
+    [correction] = [s for s in statements if s.supersedes_id]
+    assert correction.supersedes.record == correction.record
+    assert correction.record.nature == "opinion"
+    # Through the service: each is in the access log and in history with who recorded it.
+    assert AccessLogEntry.objects.filter(action=AccessAction.STATEMENT_RECORDED).count() == 3
+    assert all(s.history.get().history_user_id == s.recorded_by_id for s in statements)

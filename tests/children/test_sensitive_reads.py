@@ -31,7 +31,12 @@ GENERAL = "Tamarindgeneral"  # the general entry's text
 SENSITIVE_MARKERS = (SENSITIVE_NOW, SENSITIVE_BEFORE)
 
 # Routes that take an entry's id: walked with every entry, as every role.
-ENTRY_PAGES = {"children:record", "children:record_edit", "children:record_history"}
+ENTRY_PAGES = {
+    "children:record",
+    "children:record_edit",
+    "children:record_history",
+    "children:statement_add",
+}
 # Routes that take a child's id: walked with the child, as every role.
 CHILD_PAGES = {
     "children:detail",
@@ -212,6 +217,9 @@ def test_every_entry_page_logs_each_sensitive_read_once(client, world, role):
             visits = [("get", url, None)]
             if name == "children:record_edit":
                 visits.append(("post", url, edit_post(record)))
+            if name == "children:statement_add":
+                # Without the parent's words: shown again, the entry with it.
+                visits.append(("post", url, {"made_by_name": "A parent", "words": " "}))
             for method, path, data in visits:
                 response, text, rows = visit(client, user, method, path, data)
                 assert_one_row_per_sensitive_read(record, text, rows, (role, kind, method, path))

@@ -232,6 +232,11 @@ FORMS: dict[str, Form] = {
         lambda w: f"/records/{w['record'].pk}/edit/",
         lambda w: _names(child_forms.RecordEditForm),
     ),
+    "children:statement_add": Form(
+        "children",
+        lambda w: f"/records/{w['record'].pk}/statements/new/",
+        lambda w: _names(child_forms.StatementForm),
+    ),
     "children:team": Form(
         "children",
         lambda w: f"/children/{w['child'].pk}/team/",

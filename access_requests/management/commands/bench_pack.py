@@ -34,6 +34,7 @@ from access_requests.pdf import (
     PACK_BASE_URL,
     PackContent,
     PackEntry,
+    PackStatement,
     StaticOnlyURLFetcher,
     render_pack,
 )
@@ -96,7 +97,18 @@ def bench_content(entries: int) -> PackContent:
                 withheld_reason=(
                     "given in confidence by another professional" if number % 25 == 0 else None
                 ),
-                parent_statements=[words(number + 2000, 30)] if number % 10 == 5 else [],
+                parent_statements=(
+                    [
+                        PackStatement(
+                            made_by="Farah Khan",
+                            made_on=(start + timedelta(hours=7 * number)).date(),
+                            taken_how="In a meeting",
+                            words=words(number + 2000, 30),
+                        )
+                    ]
+                    if number % 10 == 5
+                    else []
+                ),
             )
             for number in range(entries)
         ],
@@ -110,7 +122,7 @@ def floor_html(content: PackContent) -> str:
             entry.title,
             f"{entry.occurred_at:%d %B %Y, %H:%M} · Written by {entry.author_name} · "
             f"{entry.nature_label} · Source: {entry.source_label}",
-            *entry.parent_statements,
+            *(statement.words for statement in entry.parent_statements),
             f"[withheld — {entry.withheld_reason}]" if entry.withheld_reason else entry.body,
         ]
     body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)

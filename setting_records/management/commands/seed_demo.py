@@ -7,7 +7,7 @@ from django.db import transaction
 
 from access_requests import demo as requests_demo
 from children import demo as children_demo
-from children import demo_sharing
+from children import demo_sharing, demo_statements
 from setting_records import demo
 from setting_records.models import Setting, User
 
@@ -82,6 +82,7 @@ class Command(BaseCommand):
             if children is None:
                 children_demo.create_children(staff=staff, password=password)
                 demo_sharing.create_sharing(staff=staff)
+                demo_statements.create_statements(staff=staff)
                 requests_demo.create_requests(staff=staff)
             else:
                 children_demo.create_many_children(
