@@ -31,7 +31,12 @@ GENERAL = "Tamarindgeneral"  # the general entry's text
 SENSITIVE_MARKERS = (SENSITIVE_NOW, SENSITIVE_BEFORE)
 
 # Routes that take an entry's id: walked with every entry, as every role.
-ENTRY_PAGES = {"children:record", "children:record_edit", "children:record_history"}
+ENTRY_PAGES = {
+    "children:record",
+    "children:record_edit",
+    "children:record_history",
+    "children:third_party_check",
+}
 # Routes that take a child's id: walked with the child, as every role.
 CHILD_PAGES = {
     "children:detail",
