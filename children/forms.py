@@ -84,7 +84,7 @@ class RecordForm(forms.ModelForm):
             "source": forms.RadioSelect,
         }
 
-    def __init__(self, *args, may_check: bool = True, **kwargs):
+    def __init__(self, *args, may_check=True, **kwargs):
         super().__init__(*args, **kwargs)
         # Radio buttons and the kind list offer real choices only, with no empty "----" entry.
         for name in ("kind", "sensitivity", "nature", "source"):

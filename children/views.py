@@ -369,13 +369,18 @@ def third_party_review(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("review_order", "-occurred_at", "-pk")
     )
     page = Paginator(entries, THIRD_PARTY_PER_PAGE).get_page(request.GET.get("page"))
-    for record in page.object_list:
-        # Each party's question with the answer recorded so far (None: not checked yet).
-        record.checks = [
-            (party, question, getattr(record, f"{party}_confidential"))
-            for party, question in CONFIDENTIALITY_QUESTIONS.items()
-        ]
-    return render(request, "children/third_party_review.html", {"page": page})
+    # Each entry with each party's question and the answer recorded so far (None: not yet).
+    rows = [
+        (
+            record,
+            [
+                (party, question, getattr(record, f"{party}_confidential"))
+                for party, question in CONFIDENTIALITY_QUESTIONS.items()
+            ],
+        )
+        for record in page.object_list
+    ]
+    return render(request, "children/third_party_review.html", {"page": page, "rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
