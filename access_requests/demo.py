@@ -7,6 +7,7 @@ its history, its access-log rows and (for the released one) a real stored PDF.
 import datetime
 import itertools
 
+from django.db.models import Q
 from django.utils import timezone
 
 from access_requests import services
@@ -39,6 +40,14 @@ def _with_confidential_third_party(
         if pair[0].records.filter(source="third_party", third_party_confidential=True).exists():
             return pair
     return pairs[-1]
+
+
+def _has_unchecked_third_party(child: Child) -> bool:
+    return (
+        child.records.filter(source="third_party")
+        .filter(Q(sharer_confidential__isnull=True) | Q(subject_confidential__isnull=True))
+        .exists()
+    )
 
 
 def _decide_for_demo(request, manager) -> None:
@@ -90,8 +99,13 @@ def create_requests(*, staff: DemoStaff) -> None:
     now = timezone.now()
     found = _parents(staff.first_setting)
     released_pair = _with_confidential_third_party(found)
+    # A child with third-party information not yet checked for confidentiality (policy P6)
+    # stays in preparation: its request cannot be made ready for the meeting until it is.
+    unchecked = [pair for pair in found if _has_unchecked_third_party(pair[0])]
     # The last requests (ended ones) may be a second request about an earlier child.
-    pairs = itertools.cycle([pair for pair in found if pair is not released_pair])
+    pairs = itertools.cycle(
+        [pair for pair in found if pair is not released_pair and pair not in unchecked]
+    )
 
     def new(days_ago: int, channel: str = "letter", pair=None):
         child, connection = pair or next(pairs)
@@ -156,7 +170,9 @@ def create_requests(*, staff: DemoStaff) -> None:
         identity_received_on=today - datetime.timedelta(days=4),
         actor=manager,
     )
-    preparing = prepared(15)  # preparing, with the clock stopped for a clarification
+    # Preparing, with the clock stopped for a clarification (and, where the demo has one, an
+    # entry flagged as not yet checked for confidentiality).
+    preparing = prepared(15, unchecked[0] if unchecked else None)
     services.pause_start(
         request=preparing,
         reason="Which years of the learning journal the parent wants",

@@ -192,7 +192,9 @@ class ReviewRow:
 def review_entries(item: AccessRequest) -> list[PreparedEntry]:
     # ``has_statement`` marks an entry with a parent's statement, in the list's own query.
     return list(
-        item.entries.select_related("record", "record__author")
+        item.entries.select_related(
+            "record", "record__author", "record__sharer_checked_by", "record__subject_checked_by"
+        )
         .annotate(has_statement=statement_exists("record_id"))
         .prefetch_related("redactions")
         .order_by("record__occurred_at", "record__pk")
@@ -202,7 +204,8 @@ def review_entries(item: AccessRequest) -> list[PreparedEntry]:
 def review_context(item: AccessRequest, form: ReviewForm | None = None) -> dict:
     """What ``includes/review.html`` needs besides ``item``: ``review_form`` (the one form),
     ``review_rows`` (one ``ReviewRow`` per entry, oldest first), ``review_waiting`` (how many
-    still need a decision), ``review_action`` (the URL "Save all" posts to) and
+    still need a decision), ``review_unchecked`` (third-party entries with a confidentiality
+    answer missing), ``review_action`` (the URL "Save all" posts to) and
     ``review_editable`` (False outside the "preparing" step: the list is then read-only)."""
     if form is None:
         form = ReviewForm(entries=review_entries(item))
@@ -231,6 +234,7 @@ def review_context(item: AccessRequest, form: ReviewForm | None = None) -> dict:
         "review_form": form,
         "review_rows": rows,
         "review_waiting": sum(row.entry.needs_review for row in rows),
+        "review_unchecked": sum(row.entry.record.third_party_unchecked for row in rows),
         "review_action": reverse("access_requests:review", args=[item.pk]),
         "review_editable": item.state == State.PREPARING,
     }

@@ -91,7 +91,10 @@ class _Entry:
     by_manager: bool = False
     # (name, role, organisation) of a third party the information came from.
     third_party: tuple[str, str, str] | None = None
-    confidential: bool | None = None
+    # Policy P6's two answers: did whoever shared it ask for confidence (``sharer``), and would
+    # the person it is about expect it (``subject``)? None: not checked yet.
+    sharer: bool | None = None
+    subject: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -475,7 +478,8 @@ _CHILDREN = (
                 hour=12,
                 by_manager=True,
                 third_party=("Hannah Brooks", "Social worker", COUNCIL),
-                confidential=True,
+                sharer=True,
+                subject=False,
             ),
         ),
     ),
@@ -618,6 +622,18 @@ _CHILDREN = (
                 "hall, and a photo book of her new classroom to share with Gemma and Daniel.",
                 days_ago=5,
                 hour=15,
+            ),
+            _Entry(
+                RecordKind.MEETING_NOTE,
+                Sensitivity.GENERAL,
+                Nature.FACT,
+                "Transition call from Ruby's new school",
+                "Mrs Price, Ruby's reception teacher, phoned to arrange a visit to the nursery "
+                "in the summer term and asked what helps Ruby settle. I said a photo book of the "
+                "classroom and meeting her teacher in the Pre-school room first.",
+                days_ago=3,
+                hour=13,
+                third_party=("Helen Price", "Reception teacher", "Northgate Primary School"),
             ),
         ),
     ),
@@ -814,6 +830,19 @@ _CHILDREN = (
                 days_ago=7,
                 hour=14,
             ),
+            _Entry(
+                RecordKind.OBSERVATION,
+                Sensitivity.GENERAL,
+                Nature.FACT,
+                "Hearing check results",
+                "Imran passed on the audiology clinic's letter: Ayaan's hearing is within the "
+                "normal range in both ears and no follow-up is needed. The audiologist said the "
+                "letter may be kept in the nursery file.",
+                days_ago=4,
+                hour=11,
+                third_party=("Anna Patel", "Audiologist", "Calderdale Royal Hospital"),
+                sharer=False,
+            ),
         ),
     ),
     _DemoChild(
@@ -873,7 +902,8 @@ _CHILDREN = (
                     "Speech and language therapist",
                     "Children's Speech and Language Therapy, Calderdale",
                 ),
-                confidential=False,
+                sharer=False,
+                subject=False,
             ),
             _Entry(
                 RecordKind.MEETING_NOTE,
@@ -971,6 +1001,22 @@ _CHILDREN = (
                 "longer story, ready for school in September.",
                 days_ago=4,
                 hour=15,
+            ),
+            _Entry(
+                RecordKind.MEETING_NOTE,
+                Sensitivity.SENSITIVE,
+                Nature.FACT,
+                "Call from Kerry's support worker",
+                "Kerry's support worker phoned, with Kerry's agreement, to say that Kerry and "
+                "Harry have moved to a new flat nearer the nursery and that the support plan "
+                "continues. She was content for the nursery to know; the new address is Kerry's "
+                "own information and is kept on the secure register only.",
+                days_ago=4,
+                hour=16,
+                by_manager=True,
+                third_party=("Mel Hart", "Support worker", "Calderdale Domestic Abuse Service"),
+                sharer=False,
+                subject=True,
             ),
         ),
     ),
@@ -1079,7 +1125,8 @@ _CHILDREN = (
                 hour=13,
                 by_manager=True,
                 third_party=("Rachel Moore", "Health visitor", "Calderdale Health Visiting Team"),
-                confidential=True,
+                sharer=True,
+                subject=True,
             ),
             _Entry(
                 RecordKind.WELLBEING,
@@ -1149,7 +1196,8 @@ def _add_child(spec: _DemoChild, *, team: _Team, families: dict, people: dict) -
         services.record_create(
             child=child,
             actor=manager if entry.by_manager else key_person,
-            third_party_confidential=entry.confidential,
+            sharer_confidential=entry.sharer,
+            subject_confidential=entry.subject,
             kind=entry.kind,
             sensitivity=entry.sensitivity,
             nature=entry.nature,

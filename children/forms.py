@@ -25,11 +25,18 @@ from children.models import (
 from setting_records.fields import IdChoiceField, IdMultipleChoiceField, id_formfield
 from setting_records.models import User
 
+NOT_CHECKED = ("", _("Not checked yet"))
 CONFIDENTIALITY_CHOICES = [
-    ("", _("Not checked yet")),
-    ("yes", _("Yes: shared in confidence")),
+    NOT_CHECKED,
+    ("yes", _("Yes: to be kept confidential")),
     ("no", _("No: not confidential")),
 ]
+ANSWERS = {"yes": True, "no": False}
+# The two questions policy P6 asks of information from a third party, one per party.
+CONFIDENTIALITY_QUESTIONS = {
+    "sharer": _("Did the person or agency who shared this ask for it to be kept confidential?"),
+    "subject": _("Would the person it is about expect it to be kept confidential?"),
+}
 
 
 class ChildSearchForm(forms.Form):
@@ -42,13 +49,23 @@ class ChildSearchForm(forms.Form):
 
 
 class RecordForm(forms.ModelForm):
-    third_party_confidential = forms.ChoiceField(
-        label=_("Did the third party share this in confidence?"),
+    """An entry. For information from a third party it also asks the two questions of policy
+    P6, each "yes", "no" or "not checked yet"; whoever answers is recorded with the date.
+    They are left out for a member of staff who may not check (``may_check=False``)."""
+
+    sharer_confidential = forms.ChoiceField(
+        label=CONFIDENTIALITY_QUESTIONS["sharer"],
+        choices=CONFIDENTIALITY_CHOICES,
+        required=False,
+        help_text=_("Only for information from a third party. Ask them if you are not sure."),
+    )
+    subject_confidential = forms.ChoiceField(
+        label=CONFIDENTIALITY_QUESTIONS["subject"],
         choices=CONFIDENTIALITY_CHOICES,
         required=False,
         help_text=_(
-            "Check with the third party, for them and for the person it concerns. Whoever "
-            "answers this is recorded as having checked, with the date."
+            "Only for information from a third party: the person it is about may be the child, "
+            "a parent or someone else."
         ),
     )
 
@@ -76,16 +93,22 @@ class RecordForm(forms.ModelForm):
             "source": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_check=True, **kwargs):
         super().__init__(*args, **kwargs)
         # Radio buttons and the kind list offer real choices only, with no empty "----" entry.
         for name in ("kind", "sensitivity", "nature", "source"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        if self.instance.pk and self.instance.third_party_confidential is not None:
-            self.initial["third_party_confidential"] = (
-                "yes" if self.instance.third_party_confidential else "no"
-            )
+        for party in ("sharer", "subject"):
+            name = f"{party}_confidential"
+            if not may_check:
+                del self.fields[name]
+                continue
+            answer = getattr(self.instance, name) if self.instance.pk else None
+            if answer is not None:
+                # Once checked, an answer can be changed but not made unknown again.
+                self.initial[name] = "yes" if answer else "no"
+                self.fields[name].choices = CONFIDENTIALITY_CHOICES[1:]
         if not self.instance.pk:
             self.initial.setdefault(
                 "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
@@ -108,9 +131,10 @@ class RecordForm(forms.ModelForm):
                 "third_party_name",
                 _("Name the person or the organisation the information came from."),
             )
+        answers = [cleaned.get(f"{party}_confidential") for party in ("sharer", "subject")]
         if (
             cleaned.get("source") == Source.THIRD_PARTY
-            and cleaned.get("third_party_confidential") == "yes"
+            and "yes" in answers
             and cleaned.get("sensitivity") == Sensitivity.GENERAL
         ):
             self.add_error(
@@ -124,9 +148,32 @@ class RecordForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        answer = self.cleaned_data.get("third_party_confidential", "")
-        data["third_party_confidential"] = {"yes": True, "no": False}.get(answer)
+        for name in ("sharer_confidential", "subject_confidential"):
+            if name in self.fields:
+                data[name] = ANSWERS.get(self.cleaned_data.get(name, ""))
         return data
+
+
+class ThirdPartyCheckForm(forms.Form):
+    """One party's answer, given from the manager's review of third-party entries."""
+
+    party = forms.ChoiceField(
+        label=_("Whose answer"),
+        choices=[
+            ("sharer", _("The person who shared it")),
+            ("subject", _("The person it is about")),
+        ],
+        widget=forms.HiddenInput,
+    )
+    answer = forms.ChoiceField(
+        label=_("Confidential?"), choices=CONFIDENTIALITY_CHOICES[1:], widget=forms.RadioSelect
+    )
+
+    def service_fields(self) -> dict:
+        return {
+            "party": self.cleaned_data["party"],
+            "confidential": ANSWERS[self.cleaned_data["answer"]],
+        }
 
 
 class RecordEditForm(RecordForm):

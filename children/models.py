@@ -320,23 +320,61 @@ class Record(models.Model):
     third_party_name = models.CharField(_("third party's name"), max_length=200, blank=True)
     third_party_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     third_party_role = models.CharField(_("role"), max_length=200, blank=True)
-    third_party_confidential = models.BooleanField(
-        _("confidential third-party information"),
+    # Policy P6 names two parties whose confidentiality is checked: the person or agency who
+    # shared the information, and the person it is about (DPA 2018 Sch. 2 para 16: information
+    # about, or from, another person; ICO right of access guidance on third-party information).
+    # Each answer is kept with who checked and when; the services alone write them.
+    sharer_confidential = models.BooleanField(
+        _("confidential for the person who shared it"),
         null=True,
         blank=True,
+        editable=False,
         help_text=_(
-            "Whether the third party shared this in confidence, for them or for the person it "
-            "concerns. Empty until someone has checked."
+            "Did the person or agency who shared this ask for it to be kept confidential? "
+            "Empty until someone has checked."
         ),
     )
-    confidentiality_checked_by = models.ForeignKey(
+    sharer_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         null=True,
         blank=True,
+        editable=False,
     )
-    confidentiality_checked_at = models.DateTimeField(null=True, blank=True)
+    sharer_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    subject_confidential = models.BooleanField(
+        _("confidential for the person it is about"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Would the person it is about expect it to be kept confidential? "
+            "Empty until someone has checked."
+        ),
+    )
+    subject_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    subject_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The two answers combined, kept by the services (``children.services``) so that the rest
+    # of the code can read and filter on one field: confidential if either party says so, open
+    # when both say not, empty while an answer is missing and neither says confidential.
+    third_party_confidential = models.BooleanField(
+        _("confidential third-party information"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Confidential for the person who shared it or for the person it is about. "
+            "Empty until both have been checked, unless one already says confidential."
+        ),
+    )
     # Set while a rectification request about this entry is pending (UK GDPR Art. 18(1)(a):
     # processing is restricted while the accuracy is checked). Kept by the rectification
     # services only, in the same transaction as the request, so lists, search, packs and the
@@ -377,6 +415,13 @@ class Record(models.Model):
     @property
     def is_third_party(self) -> bool:
         return self.source == Source.THIRD_PARTY
+
+    @property
+    def third_party_unchecked(self) -> bool:
+        """A third-party entry with an answer still missing, for either party."""
+        return self.is_third_party and (
+            self.sharer_confidential is None or self.subject_confidential is None
+        )
 
     @property
     def third_party_label(self) -> str:

@@ -217,32 +217,95 @@ CONFIDENTIAL_NOT_GENERAL = (
     "Information a third party shared in confidence cannot be general (seen by the whole care "
     "team): mark the entry sensitive."
 )
+NOT_ALLOWED_TO_CHECK = (
+    "Only the manager or the child's key person can record whether third-party information is "
+    "confidential."
+)
+
+# The two parties policy P6 names: whoever shared the information, and the person it is about.
+PARTIES = ("sharer", "subject")
+PARTY_NAMES = {"sharer": "the person who shared it", "subject": "the person it is about"}
 
 
-def _set_confidentiality(record: Record, confidential: bool | None, actor: User) -> None:
+def combined_confidentiality(sharer: bool | None, subject: bool | None) -> bool | None:
+    """The one answer the rest of the code reads: confidential if either party says so, open
+    only when both have been checked and neither says so, otherwise not known yet."""
+    if sharer or subject:
+        return True
+    if sharer is False and subject is False:
+        return False
+    return None
+
+
+def _set_confidentiality(
+    record: Record, answers: dict[str, bool | None], actor: User, *, may_check: bool
+) -> list[str]:
+    """Record each party's answer given (``None``: no answer given, the stored one stays) with
+    who checked and when, keep the combined answer in step, and return the parties whose
+    answer changed. Nothing is saved here: the caller saves, then ``_log_checks``.
+
+    Checking is for the manager and the child's key person (policy P2/P6): they are the ones
+    who see the sensitive entries such information ends up in.
+    """
+    changed = []
     if record.source == Source.SETTING:
-        confidential = None
+        # The setting's own words have no third party: any earlier answers go with the source.
+        answers = dict.fromkeys(PARTIES)
+        for party in PARTIES:
+            if getattr(record, f"{party}_confidential") is not None:
+                setattr(record, f"{party}_confidential", None)
+                setattr(record, f"{party}_checked_by", None)
+                setattr(record, f"{party}_checked_at", None)
+                changed.append(party)
+    for party in PARTIES:
+        answer = answers.get(party)
+        if answer is None or answer == getattr(record, f"{party}_confidential"):
+            continue
+        if not may_check:
+            raise WorkflowError(NOT_ALLOWED_TO_CHECK)
+        setattr(record, f"{party}_confidential", answer)
+        setattr(record, f"{party}_checked_by", actor)
+        setattr(record, f"{party}_checked_at", timezone.now())
+        changed.append(party)
+    record.third_party_confidential = combined_confidentiality(
+        record.sharer_confidential, record.subject_confidential
+    )
     # Policy P2/P6: what was shared in confidence goes to the manager and key person only.
-    if confidential and record.sensitivity == Sensitivity.GENERAL:
+    if record.third_party_confidential and record.sensitivity == Sensitivity.GENERAL:
         raise WorkflowError(CONFIDENTIAL_NOT_GENERAL)
-    if confidential != record.third_party_confidential or (
-        confidential is not None and record.confidentiality_checked_by_id is None
-    ):
-        record.third_party_confidential = confidential
-        record.confidentiality_checked_by = actor if confidential is not None else None
-        record.confidentiality_checked_at = timezone.now() if confidential is not None else None
+    return changed
+
+
+def _log_checks(record: Record, parties: list[str], actor: User) -> None:
+    for party in parties:
+        access_log.append(
+            action=AccessAction.THIRD_PARTY_CHECKED,
+            actor=actor,
+            record=record,
+            detail={"party": party, "confidential": getattr(record, f"{party}_confidential")},
+        )
 
 
 @transaction.atomic
 def record_create(
-    *, child: Child, actor: User, third_party_confidential: bool | None = None, **fields
+    *,
+    child: Child,
+    actor: User,
+    sharer_confidential: bool | None = None,
+    subject_confidential: bool | None = None,
+    **fields,
 ) -> Record:
     if not access.can(actor, "add_record", child):
         raise WorkflowError("You cannot add entries to this child's records.")
     fields = _clean_record(_record_fields(fields))
     record = Record(child=child, author=actor, **fields)
-    _set_confidentiality(record, third_party_confidential, actor)
+    answers = {"sharer": sharer_confidential, "subject": subject_confidential}
+    may_check = any(a is not None for a in answers.values()) and access.can(
+        actor, "check_third_party", child
+    )
+    checked = _set_confidentiality(record, answers, actor, may_check=may_check)
     save_as(record, actor=actor, reason="Written")
+    _log_checks(record, checked, actor)
     return record
 
 
@@ -252,9 +315,12 @@ def record_update(
     record: Record,
     actor: User,
     reason: str,
-    third_party_confidential: bool | None = None,
+    sharer_confidential: bool | None = None,
+    subject_confidential: bool | None = None,
     **fields,
 ) -> Record:
+    """Change an entry. An answer left out (``None``) keeps the one recorded: once checked,
+    an answer can be changed, and the change is kept, but it cannot be made unknown again."""
     if not access.can(actor, "edit", record):
         raise WorkflowError("You cannot change this entry.")
     if not reason.strip():
@@ -262,9 +328,51 @@ def record_update(
     fields = _clean_record(_record_fields(fields))
     for name, value in fields.items():
         setattr(record, name, value)
-    _set_confidentiality(record, third_party_confidential, actor)
+    answers = {"sharer": sharer_confidential, "subject": subject_confidential}
+    may_check = access.can(actor, "check_third_party", record)
+    checked = _set_confidentiality(record, answers, actor, may_check=may_check)
     record.updated_at = timezone.now()
     save_as(record, actor=actor, reason=reason.strip())
+    _log_checks(record, checked, actor)
+    return record
+
+
+@transaction.atomic
+def third_party_check(*, record: Record, actor: User, party: str, confidential: bool) -> Record:
+    """Record one party's answer to "is this confidential?" for a third-party entry (policy
+    P6), with who checked and when. A changed answer is a new version in the entry's history.
+
+    The answers decide what an access request proposes to withhold: information given in
+    confidence, by the person who shared it or about the person it concerns, is withheld unless
+    disclosing it is reasonable without consent (DPA 2018 Sch. 2 para 16(2)-(3), "any duty of
+    confidentiality owed to the other individual"; ICO right of access guidance).
+    """
+    if party not in PARTIES:
+        raise WorkflowError("Choose whose answer this is: the sharer's or the person it is about.")
+    if not isinstance(confidential, bool):
+        raise WorkflowError("Answer yes or no.")
+    if not access.can(actor, "check_third_party", record):
+        raise WorkflowError(NOT_ALLOWED_TO_CHECK)
+    # Lock the row so that two checks of the same entry cannot overwrite each other unseen.
+    record = Record.objects.select_for_update().select_related("child").get(pk=record.pk)
+    if record.source != Source.THIRD_PARTY:
+        raise WorkflowError("This entry was written by the setting: there is no third party.")
+    if getattr(record, f"{party}_confidential") == confidential:
+        return record
+    checked = _set_confidentiality(record, {party: confidential}, actor, may_check=True)
+    answer = "confidential" if confidential else "not confidential"
+    save_as(
+        record,
+        actor=actor,
+        reason=f"Checked with {PARTY_NAMES[party]}: {answer}",
+        update_fields=[
+            f"{party}_confidential",
+            f"{party}_checked_by",
+            f"{party}_checked_at",
+            "third_party_confidential",
+        ],
+    )
+    _log_checks(record, checked, actor)
     return record
 
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("records/<id:pk>/edit/", views.record_edit, name="record_edit"),
     path("records/<id:pk>/history/", views.record_history, name="record_history"),
     path("records/<id:pk>/statements/new/", views.statement_add, name="statement_add"),
+    path("records/<id:pk>/third-party-check/", views.third_party_check, name="third_party_check"),
+    path("third-party/", views.third_party_review, name="third_party_review"),
     path("grants/", views.grant_list, name="grant_list"),
     path("grants/<id:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

@@ -5,13 +5,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from children import services, sharing, statements
 from children.forms import (
+    CONFIDENTIALITY_QUESTIONS,
     ChildForm,
     ChildSearchForm,
     ConnectionForm,
@@ -22,6 +24,7 @@ from children.forms import (
     SharingForm,
     StatementForm,
     TeamForm,
+    ThirdPartyCheckForm,
 )
 from children.models import (
     CHILD_FIELDS,
@@ -91,7 +94,7 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk, "add_record")
-    form = RecordForm(request.POST or None)
+    form = RecordForm(request.POST or None, may_check=child.rights.check_third_party)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.record_create(
@@ -157,8 +160,15 @@ def statement_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "children/statement_form.html", context)
 
 
-# What an entry's history compares: everything its form edits, and the confidentiality check.
-RECORD_HISTORY_FIELDS = [*RecordForm.Meta.fields, "third_party_confidential"]
+# What an entry's history compares: everything its form edits, and both parties' answers to
+# "is it confidential?" with who checked.
+RECORD_HISTORY_FIELDS = [
+    *RecordForm.Meta.fields,
+    "sharer_confidential",
+    "sharer_checked_by",
+    "subject_confidential",
+    "subject_checked_by",
+]
 CHILD_HISTORY_FIELDS = [*CHILD_FIELDS, "key_person"]
 
 
@@ -245,7 +255,9 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk, "edit")
     # Judged before the form is bound: validating writes the typed values onto the instance.
     as_stored = reads.shown(record)
-    form = RecordEditForm(request.POST or None, instance=record)
+    form = RecordEditForm(
+        request.POST or None, instance=record, may_check=record.rights.check_third_party
+    )
     if request.method == "POST" and form.is_valid():
         # The form has written its values onto the instance; the service saves them.
         try:
@@ -495,3 +507,71 @@ def sharing_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="sharing-{item.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+THIRD_PARTY_PER_PAGE = 25
+
+
+def third_party_review(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The manager's review of third-party information (policy P6): every third-party entry
+    of the settings they manage, those with an answer missing first, then the confidential
+    ones, then the open ones; each party's answer can be given from here. The page names
+    entries by title only (no entry text is shown, so nothing is read)."""
+    if not access.managed_settings(request.user).exists():
+        raise Http404("No such page.")
+    entries = (
+        access.third_party_review(request.user)
+        .select_related("child", "sharer_checked_by", "subject_checked_by")
+        .annotate(
+            review_order=Case(
+                When(
+                    Q(sharer_confidential__isnull=True) | Q(subject_confidential__isnull=True),
+                    then=Value(0),
+                ),
+                When(third_party_confidential=True, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("review_order", "-occurred_at", "-pk")
+    )
+    page = Paginator(entries, THIRD_PARTY_PER_PAGE).get_page(request.GET.get("page"))
+    # Each entry with each party's question and the answer recorded so far (None: not yet).
+    rows = [
+        (
+            record,
+            [
+                (party, question, getattr(record, f"{party}_confidential"))
+                for party, question in CONFIDENTIALITY_QUESTIONS.items()
+            ],
+        )
+        for record in page.object_list
+    ]
+    return render(request, "children/third_party_review.html", {"page": page, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One party's answer for one entry, posted from the manager's review page. The key
+    person, who may check too (and does so in the entry's form), is sent back to the entry.
+
+    A GET (a reload, a bookmark) changes nothing and goes back there too."""
+    record = access.get_record(request.user, pk, "check_third_party")
+    back = (
+        reverse("children:third_party_review")
+        if record.rights.child.is_manager
+        else record.get_absolute_url()
+    )
+    if request.method != "POST":
+        return redirect(back)
+    form = ThirdPartyCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"“{record.title}”: choose yes or no, then save the answer.")
+        return redirect(back)
+    try:
+        services.third_party_check(record=record, actor=request.user, **form.service_fields())
+    except WorkflowError as error:
+        messages.error(request, f"“{record.title}”: {error}")
+    else:
+        messages.success(request, f"“{record.title}”: the answer has been recorded.")
+    return redirect(back)

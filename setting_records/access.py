@@ -41,6 +41,7 @@ from children.models import (
     Person,
     Record,
     Sensitivity,
+    Source,
 )
 from setting_records.models import Membership, Role, Setting, User
 from setting_records.object_permissions import (
@@ -119,6 +120,16 @@ def visible_records(user: Viewer) -> QuerySet[Record]:
         | Q(sensitivity=Sensitivity.GENERAL, child_id__in=_child_ids_with(user, VIEW_CHILD))
         | Q(child_id__in=grants.filter(record__isnull=True).values("child_id"))
         | Q(pk__in=grants.filter(record__isnull=False).values("record_id"))
+    )
+
+
+def third_party_review(user: Viewer) -> QuerySet[Record]:
+    """The manager's review of third-party entries (policy P6): every one in the settings the
+    user manages, whoever's care the child is in; nothing for anyone else."""
+    if not _is_staff(user):
+        return Record.objects.none()
+    return Record.objects.filter(
+        source=Source.THIRD_PARTY, child__setting_id__in=_managed_setting_ids(user)
     )
 
 
@@ -239,6 +250,12 @@ class ChildRights:
         """Record a parent's statement on an entry (P11): manager and key person."""
         return self.is_manager or self.is_key_person
 
+    @property
+    def check_third_party(self) -> bool:
+        """Record whether third-party information is confidential (P6): the manager and the
+        key person, who see the sensitive entries such information goes in (P2)."""
+        return self.is_manager or self.is_key_person
+
     def allows(self, action: str) -> bool:
         return {
             "view": self.view,
@@ -246,6 +263,7 @@ class ChildRights:
             "manage": self.manage,
             "share": self.share,
             "record_statement": self.record_statement,
+            "check_third_party": self.check_third_party,
         }[action]
 
 
@@ -339,12 +357,17 @@ class RecordRights:
     def share(self) -> bool:
         return self.child.share
 
+    @property
+    def check_third_party(self) -> bool:
+        return self.child.check_third_party
+
     def allows(self, action: str) -> bool:
         return {
             "view": self.view,
             "edit": self.edit,
             "record_statement": self.record_statement,
             "share": self.share,
+            "check_third_party": self.check_third_party,
         }[action]
 
 
@@ -359,7 +382,9 @@ def get_record(user: Viewer, pk: int | str, action: str = "view") -> Record:
     record = (
         visible_records(user)
         .annotate(**_rights_annotations(user, "child_id", "child__setting_id"))
-        .select_related("child", "child__setting", "author", "confidentiality_checked_by")
+        .select_related(
+            "child", "child__setting", "author", "sharer_checked_by", "subject_checked_by"
+        )
         .filter(pk=pk)
         .first()
     )

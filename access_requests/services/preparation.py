@@ -53,8 +53,9 @@ def _professional(record: Record, organisations: dict[str, str]) -> bool:
     """A health visitor, social worker, teacher... acting in their role: the entry gives their
     role, or the register records them with their organisation (DPA 2018 Sch. 2 para 17; ICO
     guidance on the right of access, "health, education and social work" third parties)."""
-    # What they shared in confidence is the manager's decision, never a default.
-    if not record.is_third_party or record.third_party_confidential:
+    # What was given in confidence (by the sharer, or about the person it concerns), or not
+    # yet checked for it, is the manager's decision, never a default.
+    if not record.is_third_party or record.third_party_confidential is not False:
         return False
     if record.third_party_role.strip():
         return True
@@ -362,7 +363,31 @@ def ready_for_meeting(*, request: AccessRequest, actor: User) -> AccessRequest:
     if request.state == State.PREPARING:
         # Entries written while the information was being prepared go in like the rest.
         entries_add_new(request=request, actor=actor)
-    waiting = [e for e in request.entries.select_related("record") if e.needs_review]
+    entries = list(request.entries.select_related("record").order_by("record__occurred_at"))
+    # Policy P6: what may go out depends on whether the third party's information is
+    # confidential, for whoever shared it and for the person it is about (DPA 2018 Sch. 2
+    # para 16(3)(a), a duty of confidentiality owed): both are checked before the content is
+    # fixed.
+    unchecked = [e.record.title for e in entries if e.record.third_party_unchecked]
+    if unchecked:
+        titles = "; ".join(f"“{title}”" for title in unchecked)
+        raise WorkflowError(
+            "Check whether the third-party information is confidential, for the person who "
+            f"shared it and for the person it is about, before the meeting: {titles}."
+        )
+    # An answer changed to "confidential" after the entry went in as a professional's.
+    overtaken = [
+        e.record.title
+        for e in entries
+        if e.disclosed_by_default and e.record.third_party_confidential
+    ]
+    if overtaken:
+        titles = "; ".join(f"“{title}”" for title in overtaken)
+        raise WorkflowError(
+            "These were to go out as a professional's information but have since been checked "
+            f"as confidential: decide again, disclose or withhold: {titles}."
+        )
+    waiting = [e for e in entries if e.needs_review]
     if waiting:
         raise WorkflowError(
             f"{_awaiting(len(waiting))} still need a decision (third-party, sensitive or "

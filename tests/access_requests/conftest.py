@@ -53,7 +53,8 @@ def third_party_record(child, keyperson):
         source="third_party",
         third_party_name="Jane Doe",
         third_party_organisation="NHS",
-        third_party_confidential=True,
+        sharer_confidential=True,
+        subject_confidential=False,
     )
 
 

@@ -1,9 +1,12 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
 from access_requests import services
 from access_requests.models import AccessRequest, PackRelease, State
 from setting_records import access_log
+from setting_records.errors import WorkflowError
 
 
 @pytest.fixture
@@ -52,3 +55,14 @@ def test_demo_shows_an_identity_wait_a_restarted_month_and_a_stopped_clock(demo)
     restarted = AccessRequest.objects.get(identity_received_on__isnull=False)
     assert restarted.deadline().start == restarted.identity_received_on > restarted.received_on
     assert any(r.deadline().clock_stopped for r in AccessRequest.objects.all())
+
+
+def test_the_demo_request_being_prepared_waits_for_a_third_party_check(demo):
+    """Its child has third-party information not yet checked for confidentiality (P6): the
+    review list flags it, and the request cannot be made ready for the meeting."""
+    preparing = AccessRequest.objects.get(state=State.PREPARING)
+    unchecked = [e for e in preparing.entries.all() if e.record.third_party_unchecked]
+    assert unchecked
+    manager = preparing.created_by
+    with pytest.raises(WorkflowError, match=re.escape(unchecked[0].record.title)):
+        services.ready_for_meeting(request=preparing, actor=manager)

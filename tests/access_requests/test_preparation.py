@@ -81,7 +81,8 @@ def social_worker_record(child, manager):
         source="third_party",
         third_party_name="Hannah Brooks",
         third_party_organisation="Calderdale Council",
-        third_party_confidential=True,
+        sharer_confidential=True,
+        subject_confidential=False,
     )
 
 
@@ -310,7 +311,8 @@ def test_a_professional_in_their_role_is_disclosed_by_default(request_received, 
         third_party_name="Rachel Moore",
         third_party_role="Health visitor",
         third_party_organisation="Calderdale Health Visiting Team",
-        third_party_confidential=False,
+        sharer_confidential=False,
+        subject_confidential=False,
     )
     prepare(request_received, manager)
     entry = entry_for(request_received, record)
@@ -342,6 +344,8 @@ def test_a_professional_in_the_register_is_disclosed_by_default(
         body="Visit from the council.",
         source="third_party",
         third_party_name="Hannah Brooks",
+        sharer_confidential=False,
+        subject_confidential=False,
     )
     prepare(request_received, manager)
     assert entry_for(request_received, record).disclosure == Disclosure.PROFESSIONAL
@@ -566,7 +570,7 @@ def test_a_professionals_confidential_information_is_not_disclosed_by_default(
         source="third_party",
         third_party_name="Hannah Brooks",
         third_party_role="Social worker",
-        third_party_confidential=True,
+        subject_confidential=True,
     )
     prepare(request_received, manager)
     entry = entry_for(request_received, record)

@@ -121,15 +121,20 @@ def test_third_party_entry_records_who_checked_confidentiality(client, keyperson
             third_party_name="Jane Doe",
             third_party_role="Health visitor",
             third_party_organisation="NHS trust",
-            third_party_confidential="yes",
+            sharer_confidential="yes",
+            subject_confidential="",
         ),
     )
     record = Record.objects.get()
+    assert record.sharer_confidential is True
+    assert record.sharer_checked_by == keyperson
+    assert record.sharer_checked_at is not None
+    assert record.subject_confidential is None
+    assert record.subject_checked_by is None
     assert record.third_party_confidential is True
-    assert record.confidentiality_checked_by == keyperson
-    assert record.confidentiality_checked_at is not None
     page = client.get(f"/records/{record.pk}/").content.decode()
-    assert "Shared in confidence: checked by Keyperson" in page
+    assert 'Yes, confidential</strong> <span class="muted">checked by Keyperson' in page
+    assert "Not yet checked" in page
 
 
 def test_edit_keeps_old_text_in_history_with_reason(client, keyperson, general_record):

@@ -117,6 +117,19 @@ MATRIX = [
     ("children:sharing", "sharing", expect({"manager", "keyperson"})),
     ("children:sharing_pdf", "sharing", expect({"manager", "keyperson"})),
     ("children:sharing_list", "other_child", expect({"othermanager"})),
+    # The review of third-party information (P6): managers only, each of their own settings'.
+    ("children:third_party_review", None, expect({"manager", "othermanager"})),
+    # Checking one entry is a POST; a GET goes back where the form was (the review page or
+    # the entry), for those who may check: the manager and the key person.
+    (
+        "children:third_party_check",
+        "general_record",
+        {
+            **expect(set(), {"care_team", "grant_holder"}),
+            "manager": 302,
+            "keyperson": 302,
+        },
+    ),
 ]
 
 # Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py) and the
@@ -171,7 +184,7 @@ def test_permission_matrix(client, request, world, name, obj_key, role, status):
         client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
     response = client.get(url_for(name, obj_key, world))
     assert response.status_code == status
-    if status == 302:
+    if role == "anonymous":
         assert response["Location"].startswith("/accounts/login/")
 
 

@@ -20,23 +20,31 @@ THIRD_PARTY = {
 
 def test_the_service_refuses_confidential_third_party_information_as_general(child, keyperson):
     with pytest.raises(WorkflowError, match="mark the entry sensitive"):
-        write(child, keyperson, "general", third_party_confidential=True, **THIRD_PARTY)
+        write(child, keyperson, "general", sharer_confidential=True, **THIRD_PARTY)
+    with pytest.raises(WorkflowError, match="mark the entry sensitive"):
+        write(child, keyperson, "general", subject_confidential=True, **THIRD_PARTY)
     assert not Record.objects.exists()
-    # Sensitive is fine; so is general when the third party did not share it in confidence.
-    write(child, keyperson, "sensitive", third_party_confidential=True, **THIRD_PARTY)
-    write(child, keyperson, "general", third_party_confidential=False, **THIRD_PARTY)
+    # Sensitive is fine; so is general when neither party needs it kept confidential.
+    write(child, keyperson, "sensitive", sharer_confidential=True, **THIRD_PARTY)
+    write(
+        child,
+        keyperson,
+        "general",
+        sharer_confidential=False,
+        subject_confidential=False,
+        **THIRD_PARTY,
+    )
 
 
 def test_the_service_refuses_an_update_to_general(child, keyperson, manager):
     from children import services
 
-    record = write(child, keyperson, "sensitive", third_party_confidential=True, **THIRD_PARTY)
+    record = write(child, keyperson, "sensitive", subject_confidential=True, **THIRD_PARTY)
     with pytest.raises(WorkflowError, match="mark the entry sensitive"):
         services.record_update(
             record=record,
             actor=manager,
             reason="Share with the team",
-            third_party_confidential=True,
             kind=record.kind,
             sensitivity="general",
             nature=record.nature,
@@ -59,7 +67,7 @@ def form_data(**changes):
         "occurred_at": (timezone.localtime() - datetime.timedelta(days=1)).strftime(
             "%Y-%m-%dT%H:%M"
         ),
-        "third_party_confidential": "yes",
+        "subject_confidential": "yes",
         **THIRD_PARTY,
     } | changes
 

@@ -160,15 +160,30 @@ def test_demo_records_are_varied_and_dated_sensibly(demo):
             assert timezone.localdate(record.occurred_at) <= record.child.left_on, record
 
 
-def test_demo_has_third_party_entries_checked_for_confidentiality(demo):
+def test_demo_has_third_party_entries_in_every_check_state(demo):
     third_party = Record.objects.filter(source=Source.THIRD_PARTY)
-    by_role = {r.third_party_role: r.third_party_confidential for r in third_party}
-    assert by_role == {
-        "Health visitor": True,
-        "Speech and language therapist": False,
-        "Social worker": True,
+    answers = {
+        r.third_party_role: (
+            r.sharer_confidential,
+            r.subject_confidential,
+            r.third_party_confidential,
+        )
+        for r in third_party
     }
-    assert not third_party.filter(confidentiality_checked_by__isnull=True).exists()
+    assert answers == {
+        "Reception teacher": (None, None, None),  # not checked yet
+        "Audiologist": (False, None, None),  # the sharer answered only
+        "Speech and language therapist": (False, False, False),  # both open
+        "Social worker": (True, False, True),  # confidential for the sharer
+        "Support worker": (False, True, True),  # confidential for the person it is about
+        "Health visitor": (True, True, True),
+    }
+    # Every answer given names who checked and when; a missing one names nobody.
+    for record in third_party:
+        for party in ("sharer", "subject"):
+            answered = getattr(record, f"{party}_confidential") is not None
+            assert (getattr(record, f"{party}_checked_by_id") is not None) == answered
+            assert (getattr(record, f"{party}_checked_at") is not None) == answered
 
 
 def test_demo_has_grants_in_every_state(demo):

@@ -36,6 +36,7 @@ ENTRY_PAGES = {
     "children:record_edit",
     "children:record_history",
     "children:statement_add",
+    "children:third_party_check",
 }
 # Routes that take a child's id: walked with the child, as every role.
 CHILD_PAGES = {

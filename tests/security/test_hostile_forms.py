@@ -257,6 +257,11 @@ FORMS: dict[str, Form] = {
         lambda w: f"/children/{w['child'].pk}/sharing/new/",
         lambda w: _names(child_forms.SharingForm),
     ),
+    "children:third_party_check": Form(
+        "children",
+        lambda w: f"/records/{w['third_party_record'].pk}/third-party-check/",
+        lambda w: _names(child_forms.ThirdPartyCheckForm),
+    ),
     "access_requests:new": Form(
         "received",
         lambda w: "/access-requests/new/",
@@ -328,6 +333,7 @@ def _plausible(world: dict[str, Any]) -> list[str]:
         world["child"],
         world["mother"],
         world["record"],
+        world["third_party_record"],
         world["manager"],
         *world.get("extra", []),
     ]
@@ -408,6 +414,17 @@ def test_hostile_posts_never_500_and_refusals_change_nothing(
         "record": general_record,
         "grant": grants["active"],
         "request": request_received,
+        # Checked for both parties, so that the request's steps can go past preparing.
+        "third_party_record": write(
+            child,
+            keyperson,
+            "sensitive",
+            title="Health visitor's call",
+            source="third_party",
+            third_party_name="Rachel Moore",
+            sharer_confidential=False,
+            subject_confidential=False,
+        ),
     }
     world = _world(world_name, base)
     forms = {name: form for name, form in FORMS.items() if form.world == world_name}
