@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from access_requests import services
 from children import services as children_services
-from children.models import Person
+from children.models import InformationSharing, Person, SharedEntry
+from setting_records.history import save_as
 from tests.children.conftest import write
 
 
@@ -118,3 +119,100 @@ def request_released(request_held, manager):
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# Rectification requests (policy P11): a parent says an entry is wrong.
+
+
+def share(record, manager, organisation="Children's Services", on=None):
+    """A past recipient of ``record`` in the sharing log, made directly (the sharing log's own
+    services are another part's): shared by secure email under a public task."""
+    sharing = InformationSharing(
+        child=record.child,
+        decision="shared",
+        decided_on=on or timezone.localdate(),
+        decided_by=manager,
+        recipient_organisation=organisation,
+        recipient_name="Sam Patel",
+        recipient_role="Social worker",
+        purpose="Referral",
+        lawful_basis="public_task",
+        consent="given",
+        framework="referral",
+        method="secure_email",
+        recorded_by=manager,
+    )
+    save_as(sharing, actor=manager)
+    save_as(SharedEntry(sharing=sharing, record=record, title=record.title), actor=manager)
+    return sharing
+
+
+def written_long_ago(record, days=120):
+    """Back-date an entry, so a request about it can have been received on an earlier day."""
+    record.created_at = timezone.now() - datetime.timedelta(days=days)
+    save_as(record, actor=record.author, reason="Back-dated for the test")
+    return record
+
+
+def rectify(record, requester, manager, days_ago=3, **extra):
+    if timezone.localtime(record.created_at).date() > timezone.localdate() - datetime.timedelta(
+        days=days_ago
+    ):
+        written_long_ago(record)
+    fields = {
+        "what_is_wrong": "It says she was collected at 5pm; it was 4pm.",
+        "what_it_should_say": "Collected at 4pm.",
+        "channel": "letter",
+    }
+    return services.rectification_create(
+        record=record,
+        requester=requester,
+        received_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        actor=manager,
+        **(fields | extra),
+    )
+
+
+def decide_corrected(rectification, manager, **extra):
+    record = rectification.record
+    fields = {
+        "outcome": "corrected",
+        "found_nature": record.nature,
+        "misclassified": False,
+        "reasons": "The signing-out sheet says 4pm.",
+        "corrected_title": record.title,
+        "corrected_body": "Collected at 4pm.",
+    }
+    return services.rectification_decide(
+        rectification=rectification, actor=manager, **(fields | extra)
+    )
+
+
+def decide_kept(rectification, manager, **extra):
+    record = rectification.record
+    fields = {
+        "outcome": "kept",
+        "found_nature": record.nature,
+        "misclassified": False,
+        "reasons": "The key person's judgement; the parent sees it differently.",
+        "statement_words": "I do not agree: she was just tired that day.",
+        "statement_made_on": timezone.localdate(),
+        "statement_taken_how": "meeting",
+    }
+    return services.rectification_decide(
+        rectification=rectification, actor=manager, **(fields | extra)
+    )
+
+
+def verify(rectification, manager):
+    return services.identity_verify(request=rectification, method="Known to staff", actor=manager)
+
+
+@pytest.fixture
+def rectification_received(general_record, mother, manager):
+    return rectify(general_record, mother, manager)
+
+
+@pytest.fixture
+def rectification_verified(rectification_received, manager):
+    return verify(rectification_received, manager)
