@@ -92,7 +92,9 @@ def record_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = access.get_record(request.user, pk)
     reads.log_read(actor=request.user, items=[reads.shown(record)], via="entry")
-    return render(request, "children/record_detail.html", {"record": record})
+    # The requests that make it disputed (UK GDPR Art. 18), for its manager to follow.
+    disputes = list(access.pending_rectifications(request.user, record)) if record.disputed else []
+    return render(request, "children/record_detail.html", {"record": record, "disputes": disputes})
 
 
 # What an entry's history compares: everything its form edits, and the confidentiality check.

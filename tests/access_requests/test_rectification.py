@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from access_requests import services
+from access_requests import deadlines, services
 from access_requests.models import RectificationNotice, RectificationRequest
 from children.models import InformationSharing, ParentStatement, Person, Record
 from setting_records.errors import WorkflowError
@@ -393,8 +393,6 @@ def test_the_month_runs_from_receipt(general_record, mother, manager):
 
 
 def _one_month_after(day):
-    from access_requests import deadlines
-
     return deadlines.due_date(received=day)
 
 
@@ -446,8 +444,6 @@ def test_an_extension_adds_months_when_told_in_the_first_month(general_record, m
         actor=manager,
     )
     rectification.refresh_from_db()
-    from access_requests import deadlines
-
     assert rectification.due_on() == deadlines.due_date(
         received=rectification.received_on, extension_months=2
     )
