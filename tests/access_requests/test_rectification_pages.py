@@ -129,7 +129,8 @@ def test_a_received_request_shows_the_entry_and_only_the_identity_form(
     html = page(client, item)
     assert step_forms(html, item) == {"verify-identity"}
     assert sensitive_record.body in html
-    assert "Stop the clock" in html and "Withdrawn by the parent" in html
+    assert "Stop the clock" in html
+    assert "Withdrawn by the parent" in html
     assert "Due" in html
     # Showing a sensitive entry's text is a read, logged.
     rows = AccessLogEntry.objects.filter(action=AccessAction.RECORD_VIEWED).order_by("id")
@@ -285,7 +286,8 @@ def test_the_list_shows_open_requests_overdue_first_then_ended(
     assert html.index("Ended") < html.index("Done one")
     assert "Overdue by" in html
     assert "(on time)" in html
-    assert late.get_absolute_url() in html and soon.get_absolute_url() in html
+    assert late.get_absolute_url() in html
+    assert soon.get_absolute_url() in html
 
 
 @pytest.mark.parametrize("count", [1, 20])
