@@ -152,8 +152,9 @@ def rectification_create(
         raise WorkflowError("Write down what the parent says is wrong.")
     if received_on > timezone.localdate():
         raise WorkflowError("The date received cannot be in the future.")
-    if received_on < timezone.localtime(record.created_at).date():
-        raise WorkflowError("The request cannot be received before the entry was written.")
+    # Not "before it was written": entries copied in from paper are written after the fact.
+    if received_on < timezone.localtime(record.occurred_at).date():
+        raise WorkflowError("The request cannot be received before the day the entry is about.")
     rectification = RectificationRequest(
         record=record,
         child=child,

@@ -149,13 +149,13 @@ def share(record, manager, organisation="Children's Services", on=None):
 
 def written_long_ago(record, days=120):
     """Back-date an entry, so a request about it can have been received on an earlier day."""
-    record.created_at = timezone.now() - datetime.timedelta(days=days)
+    record.created_at = record.occurred_at = timezone.now() - datetime.timedelta(days=days)
     save_as(record, actor=record.author, reason="Back-dated for the test")
     return record
 
 
 def rectify(record, requester, manager, days_ago=3, **extra):
-    if timezone.localtime(record.created_at).date() > timezone.localdate() - datetime.timedelta(
+    if timezone.localtime(record.occurred_at).date() > timezone.localdate() - datetime.timedelta(
         days=days_ago
     ):
         written_long_ago(record)

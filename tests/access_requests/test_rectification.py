@@ -97,11 +97,11 @@ def test_a_request_is_not_received_in_the_future_or_before_the_entry(
 ):
     with pytest.raises(WorkflowError, match="future"):
         rectify(general_record, mother, manager, days_ago=-1)
-    with pytest.raises(WorkflowError, match="before the entry was written"):
+    with pytest.raises(WorkflowError, match="before the day the entry is about"):
         services.rectification_create(
             record=general_record,
             requester=mother,
-            received_on=days_ago(1),
+            received_on=days_ago(2),
             channel="letter",
             what_is_wrong="Wrong",
             actor=manager,

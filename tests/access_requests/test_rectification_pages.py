@@ -80,7 +80,7 @@ def test_a_request_is_recorded_from_the_entry(client, manager, general_record, m
     url = reverse("access_requests:rectification_new", args=[general_record.pk])
     html = client.get(url).content.decode()
     assert "Farah Khan" in html
-    general_record.created_at = timezone.now() - datetime.timedelta(days=10)
+    general_record.occurred_at = timezone.now() - datetime.timedelta(days=10)
     general_record.save()
     response = client.post(
         url,

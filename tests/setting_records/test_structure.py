@@ -133,6 +133,10 @@ def project_imports() -> list[Import]:
 SETTING_RECORDS_MAY_IMPORT = {
     (Path("setting_records/management/commands/seed_demo.py"), "children.demo"),
     (Path("setting_records/management/commands/seed_demo.py"), "access_requests.demo"),
+    (
+        Path("setting_records/management/commands/seed_demo.py"),
+        "access_requests.demo_rectification",
+    ),
 }
 
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from access_requests import demo as requests_demo
+from access_requests import demo_rectification
 from children import demo as children_demo
 from setting_records import demo
 from setting_records.models import Setting, User
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             if children is None:
                 children_demo.create_children(staff=staff, password=password)
                 requests_demo.create_requests(staff=staff)
+                demo_rectification.create_rectifications(staff=staff)
             else:
                 children_demo.create_many_children(
                     staff=staff,
