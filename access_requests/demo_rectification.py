@@ -29,7 +29,11 @@ from setting_records.history import save_as
 
 def _entries(staff: DemoStaff, nature: str) -> list[tuple[Record, ChildPerson]]:
     """The setting's own entries of ``nature`` from at least three weeks ago, each with a
-    parent of its child who holds parental responsibility and is under no restriction."""
+    parent of its child who holds parental responsibility and is under no restriction.
+
+    Children whose access request has its pack fixed for the meeting are left out: a
+    correction would change that pack, and the demo's request would have to be prepared
+    again before its copy could be released."""
     parents = {
         connection.child_id: connection
         for connection in ChildPerson.objects.filter(
@@ -49,7 +53,9 @@ def _entries(staff: DemoStaff, nature: str) -> list[tuple[Record, ChildPerson]]:
         nature=nature,
         source=Source.SETTING,
         occurred_at__lte=before,
-    ).order_by("occurred_at", "pk")
+    )
+    records = records.exclude(child__access_requests__state__in=services.FROZEN_STATES)
+    records = records.order_by("occurred_at", "pk")
     return [(record, parents[record.child_id]) for record in records]
 
 
