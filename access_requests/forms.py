@@ -12,11 +12,20 @@ from access_requests.models import (
     ControversyFlag,
     Helper,
     LegalAdvice,
+    NoticeOutcome,
+    RectificationOutcome,
+    RectificationRequest,
     RefusalGround,
     ReleaseRoute,
     State,
 )
-from children.models import Child
+from children.models import (
+    Child,
+    InformationSharing,
+    Nature,
+    SharingMethod,
+    StatementTakenHow,
+)
 from setting_records.fields import IdChoiceField, IdMultipleChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -437,3 +446,212 @@ def today_initial() -> dict:
         "held_at": now,
         "scheduled_at": now + datetime.timedelta(days=7),
     }
+
+
+# Rectification requests (policy P11; UK GDPR Art. 16).
+
+
+class RectificationForm(forms.Form):
+    """A parent says an entry is wrong: who, when, how, and in their words what is wrong."""
+
+    requester = forms.Field(label=_("Who asks"))
+    received_on = forms.DateField(label=_("Received on"), widget=DATE)
+    channel = forms.ChoiceField(label=_("Received by"), choices=Channel.choices)
+    what_is_wrong = forms.CharField(
+        label=_("What they say is wrong"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In their words, as far as possible."),
+    )
+    what_it_should_say = forms.CharField(
+        label=_("What they say it should say"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    representative_name = forms.CharField(
+        label=_("Someone making the request for them"),
+        required=False,
+        max_length=200,
+        help_text=_("e.g. a solicitor acting for the parent."),
+    )
+
+    def __init__(self, *args, child, people, connections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"] = RequesterChoice(
+            label=_("Who asks"),
+            queryset=people.order_by("last_name", "first_name"),
+            connections=connections,
+            widget=forms.RadioSelect,
+            empty_label=None,
+            help_text=_(
+                "From %(child)s's register: someone with parental responsibility, or the person "
+                "a representative acts for."
+            )
+            % {"child": child.display_name},
+        )
+        self.order_fields(["requester", "received_on", "channel"])
+        self.initial.setdefault("received_on", timezone.localdate())
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        return day
+
+
+class RectificationDecisionForm(forms.Form):
+    """The decision, starting from the entry's own fact/opinion mark (policy P11)."""
+
+    found_nature = forms.ChoiceField(
+        label=_("The entry is"), choices=Nature.choices, widget=forms.RadioSelect
+    )
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=RectificationOutcome.choices, widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(
+        label=_("Reasons for the decision"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("These are given to the parent."),
+    )
+    corrected_title = forms.CharField(
+        label=_("Corrected title"),
+        required=False,
+        max_length=200,
+        help_text=_("When the entry is corrected."),
+    )
+    corrected_body = forms.CharField(
+        label=_("Corrected entry"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("When the entry is corrected. The old text is kept in its history."),
+    )
+    statement_words = forms.CharField(
+        label=_("The parent's statement, in their words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("When the entry is kept: attached to the entry wherever it appears."),
+    )
+    statement_made_on = forms.DateField(label=_("Statement made on"), widget=DATE, required=False)
+    statement_taken_how = forms.ChoiceField(
+        label=_("Statement taken"), choices=StatementTakenHow.choices, required=False
+    )
+
+    def __init__(self, *args, rectification: RectificationRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rectification = rectification
+        record = rectification.record
+        words = "\n\n".join(
+            part for part in (rectification.what_is_wrong, rectification.what_it_should_say) if part
+        )
+        fact = record.nature == Nature.FACT
+        for name, value in {
+            "found_nature": record.nature,
+            "outcome": RectificationOutcome.CORRECTED if fact else RectificationOutcome.KEPT,
+            "corrected_title": record.title,
+            "corrected_body": record.body,
+            "statement_words": words,
+            "statement_made_on": timezone.localdate(),
+            "statement_taken_how": StatementTakenHow.MEETING,
+        }.items():
+            self.initial.setdefault(name, value)
+        self.fields["found_nature"].help_text = _(
+            "The entry is marked “%(nature)s”. Choose the other only if it was marked wrongly; "
+            "that is kept in its history."
+        ) % {"nature": record.get_nature_display()}
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        if outcome == RectificationOutcome.CORRECTED:
+            if cleaned.get("found_nature") == Nature.OPINION:
+                self.add_error(
+                    "outcome",
+                    _("An opinion or professional judgement is kept, with the parent's view."),
+                )
+            for name in ("corrected_title", "corrected_body"):
+                if not cleaned.get(name, "").strip():
+                    self.add_error(name, _("Give the corrected wording."))
+        elif outcome == RectificationOutcome.KEPT:
+            if not cleaned.get("statement_words", "").strip():
+                self.add_error("statement_words", _("Write down the parent's view."))
+            if cleaned.get("statement_made_on") is None:
+                self.add_error("statement_made_on", _("Give the day."))
+            if not cleaned.get("statement_taken_how"):
+                self.add_error("statement_taken_how", _("Say how it was taken."))
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {
+            "outcome": data["outcome"],
+            "found_nature": data["found_nature"],
+            "misclassified": data["found_nature"] != self.rectification.record.nature,
+            "reasons": data["reasons"],
+        }
+        if data["outcome"] == RectificationOutcome.CORRECTED:
+            kwargs |= {
+                "corrected_title": data["corrected_title"],
+                "corrected_body": data["corrected_body"],
+            }
+        else:
+            kwargs |= {
+                "statement_words": data["statement_words"],
+                "statement_made_on": data["statement_made_on"],
+                "statement_taken_how": data["statement_taken_how"],
+            }
+        return kwargs
+
+
+class TellForm(forms.Form):
+    """The parent told the decision and their right to complain (UK GDPR Art. 12(4), 77)."""
+
+    told_on = forms.DateField(label=_("Parent told on"), widget=DATE)
+    told_how = forms.ChoiceField(label=_("Told by"), choices=Channel.choices)
+    told_of_rights = forms.BooleanField(
+        label=_(
+            "They were told that, if unhappy, they may use the setting's complaints procedure "
+            "and complain to the ICO"
+        ),
+        error_messages={
+            "required": _("Tell the parent of their right to complain, and tick to confirm.")
+        },
+    )
+
+
+class NoticeForm(forms.Form):
+    """One past recipient of a corrected entry told of the correction, or why not (Art. 19)."""
+
+    sharing = IdChoiceField(
+        label=_("Recipient"), queryset=InformationSharing.objects.none(), empty_label=None
+    )
+    outcome = forms.ChoiceField(
+        label=_("Told?"), choices=NoticeOutcome.choices, widget=forms.RadioSelect
+    )
+    done_on = forms.DateField(label=_("On"), widget=DATE)
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[("", _("Choose…")), *SharingMethod.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Why they could not be told, or why it is disproportionate"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, recipients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sharing"].queryset = recipients
+        self.fields["sharing"].label_from_instance = lambda sharing: (
+            f"{sharing.recipient_label} (shared on {sharing.decided_on:%d/%m/%Y})"
+        )
+        self.initial.setdefault("outcome", NoticeOutcome.NOTIFIED)
+        self.initial.setdefault("done_on", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        if outcome == NoticeOutcome.NOTIFIED and not cleaned.get("method"):
+            self.add_error("method", _("Say how they were told."))
+        if outcome and outcome != NoticeOutcome.NOTIFIED and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Say why."))
+        return cleaned

@@ -53,7 +53,7 @@ class Step:
     title: Text
     button: Text
     #: Extra keyword arguments for the form, from the request (choices, initial values).
-    form_kwargs: Callable[[AccessRequest], dict[str, Any]] = _no_kwargs
+    form_kwargs: Callable[[Any], dict[str, Any]] = _no_kwargs
     #: Ends the request: offered as a link to a confirmation, and acted on only once confirmed.
     confirm: bool = False
     #: Said above the form: what the step does, in the manager's words.

@@ -11,11 +11,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from access_requests import deadlines, forms, pack_reads, review, services, steps
-from access_requests.models import OPEN_STATES, AccessRequest, PackRelease, State
+from access_requests import (
+    deadlines,
+    forms,
+    pack_reads,
+    rectification_steps,
+    review,
+    services,
+    steps,
+)
+from access_requests.models import (
+    OPEN_RECTIFICATION_STATES,
+    OPEN_STATES,
+    AccessRequest,
+    PackRelease,
+    RectificationOutcome,
+    RectificationRequest,
+    RectificationState,
+    State,
+)
 from access_requests.pack import WORKING_COPY
 from setting_records import access, reads
 from setting_records.errors import WorkflowError
+from setting_records.fields import parse_id
 from setting_records.history import attach_users
 from setting_records.http import AuthenticatedHttpRequest
 from setting_records.models import AccessAction
@@ -318,3 +336,155 @@ def request_pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         always=True,
     )
     return _pdf(pdf, f"{item.reference}.pdf")
+
+
+# Rectification requests (policy P11; UK GDPR Art. 16, 18, 19).
+
+
+def _managers_only(request: AuthenticatedHttpRequest) -> None:
+    if not access.managed_settings(request.user).exists():
+        raise Http404("Correction requests are for managers.")
+
+
+def rectification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open requests first, overdue first then by due date; then the ended ones, newest first."""
+    _managers_only(request)
+    rectifications = (
+        access.visible_rectifications(request.user)
+        .select_related("record", "child", "requester")
+        .prefetch_related("pauses")
+    )
+    today = timezone.localdate()
+    # A setting has few open requests at a time: their due dates are worked out in Python.
+    open_items: list[Any] = list(rectifications.filter(state__in=OPEN_RECTIFICATION_STATES))
+    for item in open_items:
+        item.due = item.due_on()
+        item.days_left = deadlines.days_left(due=item.due, today=today) if item.due else None
+    open_items.sort(key=lambda item: _due_order(item, today))
+    ended = rectifications.exclude(state__in=OPEN_RECTIFICATION_STATES)
+    page = Paginator(ended, 50).get_page(request.GET.get("page"))
+    ended_items: list[Any] = list(page.object_list)
+    for item in ended_items:
+        item.on_time = services.answered_on_time(item)
+    context = {"open_items": open_items, "page": page, "ended_items": ended_items}
+    return render(request, "access_requests/rectification_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def rectification_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record a parent's request to correct the entry, the requester chosen from the child's
+    register. From the entry page, for the manager."""
+    record = access.get_record(request.user, pk)
+    if not record.rights.child.is_manager:
+        raise Http404("Correction requests are for managers.")
+    child = record.child
+    form = forms.RectificationForm(
+        request.POST if request.method == "POST" else None,
+        child=child,
+        people=access.visible_people(request.user).filter(connections__child=child),
+        connections=list(child.connections.select_related("person")),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.rectification_create(
+                record=record, actor=request.user, **form.cleaned_data
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Correction request recorded: the entry is now disputed.")
+            return redirect(created)
+    return render(
+        request, "access_requests/rectification_form.html", {"form": form, "record": record}
+    )
+
+
+def _render_rectification(
+    request: AuthenticatedHttpRequest,
+    item: RectificationRequest,
+    *,
+    step: str | None = None,
+    form=None,
+    status: int = 200,
+) -> HttpResponse:
+    """The request page: the entry, the deadline, and one step's form (the next one, or the
+    one asked for under "Other actions")."""
+    record = item.record
+    # The page shows the entry's text: a read of a sensitive entry is logged (P2, P13).
+    reads.log_read(
+        actor=request.user,
+        items=[reads.shown(record)],
+        via="correction request",
+        detail={"rectification": item.pk},
+    )
+    current = rectification_steps.current_step(item)
+    side = rectification_steps.side_steps(item, current)
+    confirming = step is not None
+    if step is None:
+        asked = request.GET.get("step")
+        step = asked if asked in side or asked == current else current
+        confirming = asked is not None and asked == step
+    if form is None and step is not None:
+        initial = {}
+        if step == "notice" and (sharing := parse_id(request.GET.get("sharing"))):
+            initial["sharing"] = sharing
+        form = rectification_steps.build_form(item, step, initial=initial)
+    history = list(item.history.order_by("-history_date", "-history_id"))
+    attach_users(history)
+    recipients = []
+    if item.outcome == RectificationOutcome.CORRECTED:
+        notices = {notice.sharing_id: notice for notice in item.notices.all()}
+        recipients = [
+            (sharing, notices.get(sharing.pk)) for sharing in services.past_recipients(record)
+        ]
+    context = {
+        "item": item,
+        "record": record,
+        "State": State,
+        "progress": rectification_steps.progress(item),
+        "step": step,
+        "spec": rectification_steps.STEPS.get(step) if step else None,
+        "form": form,
+        "is_current": step == current,
+        "confirming": confirming,
+        "side_steps": [(name, rectification_steps.STEPS[name]) for name in side],
+        "deadline": item.deadline(timezone.localdate()),
+        "finished": item.state == RectificationState.WITHDRAWN,
+        "on_time": services.answered_on_time(item),
+        "recipients": recipients,
+        "complaint_rights": rectification_steps.COMPLAINT_RIGHTS,
+        "history": history,
+    }
+    return render(request, "access_requests/rectification_detail.html", context, status=status)
+
+
+def rectification_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = access.get_rectification(request.user, pk)
+    return _render_rectification(request, item)
+
+
+@require_http_methods(["GET", "POST"])
+def rectification_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    """Carry out one step; bad input or a broken rule shows the page again with what was
+    typed and the error beside it. A GET goes to the request page."""
+    item = access.get_rectification(request.user, pk)
+    if step not in rectification_steps.STEPS:
+        raise Http404("No such step.")
+    if request.method == "GET":
+        return redirect(item)
+    spec = rectification_steps.STEPS[step]
+    if spec.confirm and request.POST.get("confirmed") != "yes":
+        form = spec.form_class(initial=request.POST.dict(), **spec.form_kwargs(item))
+        return _render_rectification(request, item, step=step, form=form)
+    form = rectification_steps.build_form(item, step, request.POST)
+    if form.is_valid():
+        kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
+        try:
+            spec.service(rectification=item, actor=request.user, **kwargs)
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, str(spec.done))
+            return redirect(item)
+    item = access.get_rectification(request.user, pk)
+    return _render_rectification(request, item, step=step, form=form)

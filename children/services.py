@@ -16,6 +16,7 @@ from children.models import (
     Child,
     ChildPerson,
     Family,
+    Nature,
     NeedToKnowGrant,
     Person,
     Record,
@@ -373,6 +374,48 @@ def third_party_check(*, record: Record, actor: User, party: str, confidential: 
         ],
     )
     _log_checks(record, checked, actor)
+    return record
+
+
+@transaction.atomic
+def record_correct(
+    *,
+    record: Record,
+    actor: User,
+    reason: str,
+    title: str | None = None,
+    body: str | None = None,
+    nature: str | None = None,
+) -> Record:
+    """Correct an entry's words, or its fact/opinion mark, keeping everything else.
+
+    For a rectification (UK GDPR Art. 16, policy P11): history keeps the old text and the
+    ``reason`` names the request. Only what is given changes; an unchanged entry is not saved.
+    """
+    if not access.can(actor, "edit", record):
+        raise WorkflowError("You cannot change this entry.")
+    if not reason.strip():
+        raise WorkflowError("Say why the entry is being changed.")
+    changes: dict[str, str] = {}
+    if title is not None:
+        if not title.strip():
+            raise WorkflowError("An entry needs a title.")
+        changes["title"] = title.strip()
+    if body is not None:
+        if not body.strip():
+            raise WorkflowError("An entry needs its text.")
+        changes["body"] = body.strip()
+    if nature is not None:
+        if nature not in Nature.values:
+            raise WorkflowError("Choose whether the entry is fact or opinion.")
+        changes["nature"] = nature
+    changed = [name for name, value in changes.items() if getattr(record, name) != value]
+    if not changed:
+        return record
+    for name in changed:
+        setattr(record, name, changes[name])
+    record.updated_at = timezone.now()
+    save_as(record, actor=actor, reason=reason.strip(), update_fields=[*changed, "updated_at"])
     return record
 
 

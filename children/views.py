@@ -126,6 +126,10 @@ def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "statements": record_statements,
         # Who the entry went to (P5), for those who keep the sharing log.
         "recipients": sharing.past_recipients(record) if record.rights.share else [],
+        # The requests that make it disputed (UK GDPR Art. 18), for its manager to follow.
+        "disputes": (
+            list(access.pending_rectifications(request.user, record)) if record.disputed else []
+        ),
     }
     return render(request, "children/record_detail.html", context)
 

@@ -33,7 +33,11 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 # it: it imports models only, and no models module imports it at run time (children.models
 # names the rights types for annotations only), so the imports run one way and need no
 # function-local import (tests/setting_records/test_structure.py checks both).
-from access_requests.models import AccessRequest, RectificationRequest
+from access_requests.models import (
+    PENDING_RECTIFICATION_STATES,
+    AccessRequest,
+    RectificationRequest,
+)
 from children.models import (
     Child,
     InformationSharing,
@@ -157,6 +161,16 @@ def visible_rectifications(user: Viewer) -> QuerySet[RectificationRequest]:
     if not _is_staff(user):
         return RectificationRequest.objects.none()
     return RectificationRequest.objects.filter(child__setting_id__in=_managed_setting_ids(user))
+
+
+def pending_rectifications(user: Viewer, record: Record) -> QuerySet[RectificationRequest]:
+    """The pending requests that make ``record`` disputed (UK GDPR Art. 18), as far as ``user``
+    may see them: the managers'; for everyone else none (the mark itself is on the record)."""
+    return (
+        visible_rectifications(user)
+        .filter(record_id=record.pk, state__in=PENDING_RECTIFICATION_STATES)
+        .order_by("received_on", "pk")
+    )
 
 
 def get_rectification(user: Viewer, pk: int | str) -> RectificationRequest:

@@ -1,6 +1,10 @@
 """The statutory clock as the manager moves it: proof of identity asked for and received,
 clarification pauses and extensions (UK GDPR Art. 12(3), 12A; DPA 2018 s.54). The dates
-themselves come from the pure functions in ``access_requests.deadlines``."""
+themselves come from the pure functions in ``access_requests.deadlines``.
+
+Access requests (Art. 15) and rectification requests (Art. 16) run on the same clock with the
+same rules: each service here takes either, locks the request's own row, stops the clock with
+its own pause model and moves it through its own workflow's transitions."""
 
 import datetime
 
@@ -9,11 +13,16 @@ from django.utils import timezone
 
 from access_requests import deadlines
 from access_requests.models import (
+    OPEN_RECTIFICATION_STATES,
     OPEN_STATES,
     AccessRequest,
     Pause,
+    RectificationPause,
+    RectificationRequest,
+    RectificationState,
     State,
 )
+from access_requests.services import rectification as rectifications
 from access_requests.services.workflow import (
     _date_in_words,
     _locked,
@@ -27,10 +36,23 @@ from setting_records.history import save_as
 from setting_records.models import User
 
 
+def _require_manager_of(request: AccessRequest | RectificationRequest, actor: User) -> None:
+    if isinstance(request, RectificationRequest):
+        _require_manager(actor, request.child, rectifications.HANDLES)
+    else:
+        _require_manager(actor, request.child)
+
+
+def _open_states(request: AccessRequest | RectificationRequest) -> set[str]:
+    if isinstance(request, RectificationRequest):
+        return set(OPEN_RECTIFICATION_STATES)
+    return set(OPEN_STATES)
+
+
 @transaction.atomic
-def identity_request(
-    *, request: AccessRequest, requested_on: datetime.date, asked_for: str, actor: User
-) -> AccessRequest:
+def identity_request[R: (AccessRequest, RectificationRequest)](
+    *, request: R, requested_on: datetime.date, asked_for: str, actor: User
+) -> R:
     """Record that the requester was asked for what is needed to confirm their identity
     (UK GDPR Art. 12(6)). The month then starts again on the day it arrives (Art. 12A,
     DPA 2018 s.54(3)), recorded with ``identity_verify``.
@@ -39,7 +61,7 @@ def identity_request(
     proof to be asked for promptly, and a request already overdue must stay visibly overdue
     rather than get a fresh month."""
     request = _locked(request)
-    _require_manager(actor, request.child)
+    _require_manager_of(request, actor)
     if request.state != State.RECEIVED:
         raise WorkflowError("Proof of identity is asked for before identity is verified.")
     if request.identity_requested_on is not None:
@@ -65,21 +87,26 @@ def identity_request(
 
 
 @transaction.atomic
-def identity_verify(
+def identity_verify[R: (AccessRequest, RectificationRequest)](
     *,
-    request: AccessRequest,
+    request: R,
     method: str,
     actor: User,
     identity_received_on: datetime.date | None = None,
-) -> AccessRequest:
+) -> R:
     """Record how identity was verified. Where proof was asked for, ``identity_received_on``
     is the day it arrived: the month runs from that day (Art. 12A, DPA 2018 s.54(3))."""
     request = _locked(request)
-    _require_manager(actor, request.child)
+    _require_manager_of(request, actor)
     _require_state(request, {State.RECEIVED}, "identity is verified once, on receipt.")
     if not method.strip():
         raise WorkflowError("Say how the requester's identity was verified.")
     if refusal := requester_without_pr(request):
+        if isinstance(request, RectificationRequest):
+            raise WorkflowError(
+                f"{refusal} The request can only be withdrawn, unless the register is wrong and "
+                "is corrected first."
+            )
         raise WorkflowError(
             f"{refusal} The request can only be refused (with the reasons and the right to "
             "complain to the ICO and to go to court) or withdrawn, unless the register is wrong "
@@ -108,17 +135,21 @@ def identity_verify(
     request.identity_method = method.strip()
     request.identity_verified_by = actor
     request.identity_verified_at = timezone.now()
+    if isinstance(request, RectificationRequest):
+        return rectifications._move(
+            request, RectificationState.IDENTITY_VERIFIED, actor=actor, reason="Identity verified"
+        )
     return _move(request, State.IDENTITY_VERIFIED, actor=actor, reason="Identity verified")
 
 
 @transaction.atomic
-def pause_start(
-    *, request: AccessRequest, reason: str, started_on: datetime.date, actor: User
-) -> Pause:
+def pause_start[R: (AccessRequest, RectificationRequest)](
+    *, request: R, reason: str, started_on: datetime.date, actor: User
+) -> Pause | RectificationPause:
     """Stop the clock while a clarification the setting reasonably needs is awaited (Art. 12A,
     DPA 2018 s.54(3C)). Only a month that has not yet run out can be stopped."""
     request = _locked(request)
-    _require_manager(actor, request.child)
+    _require_manager_of(request, actor)
     if not request.is_open:
         raise WorkflowError("The request is no longer open.")
     if not reason.strip():
@@ -150,16 +181,22 @@ def pause_start(
             f"The request was due on {_date_in_words(due)} and is overdue: the clock can be "
             "stopped only before the month runs out. Answer the request as soon as possible."
         )
-    pause = Pause(request=request, started_on=started_on, reason=reason.strip())
+    pause: Pause | RectificationPause
+    if isinstance(request, RectificationRequest):
+        pause = RectificationPause(request=request, started_on=started_on, reason=reason.strip())
+    else:
+        pause = Pause(request=request, started_on=started_on, reason=reason.strip())
     save_as(pause, actor=actor, reason="Clock stopped")
     return pause
 
 
 @transaction.atomic
-def pause_end(*, request: AccessRequest, ended_on: datetime.date, actor: User) -> Pause:
+def pause_end[R: (AccessRequest, RectificationRequest)](
+    *, request: R, ended_on: datetime.date, actor: User
+) -> Pause | RectificationPause:
     request = _locked(request)
-    _require_manager(actor, request.child)
-    _require_state(request, OPEN_STATES, "an ended request's clock does not restart.")
+    _require_manager_of(request, actor)
+    _require_state(request, _open_states(request), "an ended request's clock does not restart.")
     pause = request.pauses.filter(ended_on__isnull=True).first()
     if pause is None:
         raise WorkflowError("The clock is not stopped.")
@@ -171,22 +208,22 @@ def pause_end(*, request: AccessRequest, ended_on: datetime.date, actor: User) -
 
 
 @transaction.atomic
-def extension_record(
+def extension_record[R: (AccessRequest, RectificationRequest)](
     *,
-    request: AccessRequest,
+    request: R,
     months: int,
     reason: str,
     told_on: datetime.date,
     reasons_told: bool,
     actor: User,
-) -> AccessRequest:
+) -> R:
     """Extend the deadline by one or two further months for a complex or numerous request
     (UK GDPR Art. 12(3), Art. 12A; DPA 2018 s.54(3A)-(3B)). The requester must have been told,
     with the reasons for the delay, on or before the unextended due date: one month from the
     day the month started (receipt, or the day proof of identity arrived), not counting the
     days the clock was stopped."""
     request = _locked(request)
-    _require_manager(actor, request.child)
+    _require_manager_of(request, actor)
     if not request.is_open:
         raise WorkflowError(
             f"The request is “{request.get_state_display()}”: an ended request is not extended."

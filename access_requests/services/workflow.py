@@ -9,7 +9,9 @@ from access_requests.models import (
     OPEN_STATES,
     AccessRequest,
     Meeting,
+    RectificationRequest,
     State,
+    StatutoryClock,
 )
 from children.models import Child, ChildPerson, Person
 from setting_records import access, access_log
@@ -42,11 +44,17 @@ def _why(text: str) -> str:
     return " ".join(text.split())
 
 
-def _locked(request: AccessRequest) -> AccessRequest:
-    """The request row, locked for the rest of the transaction (PostgreSQL; SQLite's
-    BEGIN IMMEDIATE already lets one writer in at a time), read afresh."""
+#: An access request or a rectification request: both run on the statutory clock.
+AnyRequest = AccessRequest | RectificationRequest
+
+
+def _locked[Clocked: StatutoryClock](request: Clocked) -> Clocked:
+    """The request row (of its own model: an access or a rectification request), locked for
+    the rest of the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one writer
+    in at a time), read afresh."""
     return (
-        AccessRequest.objects.select_for_update()
+        type(request)
+        ._default_manager.select_for_update()
         .select_related("child__setting")
         .get(pk=request.pk)
     )
@@ -73,7 +81,7 @@ def _move(request: AccessRequest, to: str, *, actor: User, reason: str) -> Acces
 BEFORE_RELEASE = OPEN_STATES - {State.COPY_RELEASED}
 
 
-def _require_state(request: AccessRequest, states: AbstractSet[str], rule: str) -> None:
+def _require_state(request: AnyRequest, states: AbstractSet[str], rule: str) -> None:
     """Refuse a step its request's state does not allow, saying the state and the rule."""
     if request.state not in states:
         raise WorkflowError(f"The request is “{request.get_state_display()}”: {rule}")
@@ -86,9 +94,9 @@ def _meeting_of(request: AccessRequest) -> Meeting:
     return meeting
 
 
-def _require_manager(actor: User, child: Child) -> None:
+def _require_manager(actor: User, child: Child, handles: str = "access requests") -> None:
     if not access.manages(actor, child.setting_id):
-        raise WorkflowError("Only the setting's manager handles access requests.")
+        raise WorkflowError(f"Only the setting's manager handles {handles}.")
 
 
 def pr_connection(child: Child, person: Person) -> ChildPerson | None:
@@ -103,7 +111,7 @@ def _awaiting(count: int) -> str:
     return f"{count} entr{'y' if count == 1 else 'ies'}"
 
 
-def requester_without_pr(request: AccessRequest) -> str | None:
+def requester_without_pr(request: AnyRequest) -> str | None:
     """Why the requester may not have the child's records, by the register as it is now."""
     connection = pr_connection(request.child, request.requester)
     if connection is None:

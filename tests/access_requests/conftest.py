@@ -9,7 +9,8 @@ from django.utils import timezone
 from access_requests import services
 from children import services as children_services
 from children.models import Person
-from tests.children.conftest import write
+from setting_records.history import save_as
+from tests.children.conftest import share, write
 
 
 def register(child, manager, first, relationship, pr=True, restriction=""):
@@ -119,3 +120,92 @@ def request_released(request_held, manager):
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# Rectification requests (policy P11): a parent says an entry is wrong.
+
+
+def share_entry(record, manager, organisation="Children's Services", on=None):
+    """A past recipient of ``record`` in the sharing log, through the sharing log's service.
+    An entry a parent is disputing goes with the reason the service asks for (Art. 18(2))."""
+    record.refresh_from_db(fields=["disputed"])
+    reasons = {record.pk: "A safeguarding referral that could not wait."} if record.disputed else {}
+    return share(
+        record.child,
+        manager,
+        [record],
+        recipient_organisation=organisation,
+        decided_on=on or timezone.localdate(),
+        disputed_reasons=reasons,
+    )
+
+
+def written_long_ago(record, days=120):
+    """Back-date an entry, so a request about it can have been received on an earlier day."""
+    record.created_at = record.occurred_at = timezone.now() - datetime.timedelta(days=days)
+    save_as(record, actor=record.author, reason="Back-dated for the test")
+    return record
+
+
+def rectify(record, requester, manager, days_ago=3, **extra):
+    if timezone.localtime(record.occurred_at).date() > timezone.localdate() - datetime.timedelta(
+        days=days_ago
+    ):
+        written_long_ago(record)
+    fields = {
+        "what_is_wrong": "It says she was collected at 5pm; it was 4pm.",
+        "what_it_should_say": "Collected at 4pm.",
+        "channel": "letter",
+    }
+    return services.rectification_create(
+        record=record,
+        requester=requester,
+        received_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        actor=manager,
+        **(fields | extra),
+    )
+
+
+def decide_corrected(rectification, manager, **extra):
+    record = rectification.record
+    fields = {
+        "outcome": "corrected",
+        "found_nature": record.nature,
+        "misclassified": False,
+        "reasons": "The signing-out sheet says 4pm.",
+        "corrected_title": record.title,
+        "corrected_body": "Collected at 4pm.",
+    }
+    return services.rectification_decide(
+        rectification=rectification, actor=manager, **(fields | extra)
+    )
+
+
+def decide_kept(rectification, manager, **extra):
+    record = rectification.record
+    fields = {
+        "outcome": "kept",
+        "found_nature": record.nature,
+        "misclassified": False,
+        "reasons": "The key person's judgement; the parent sees it differently.",
+        "statement_words": "I do not agree: she was just tired that day.",
+        "statement_made_on": timezone.localdate(),
+        "statement_taken_how": "meeting",
+    }
+    return services.rectification_decide(
+        rectification=rectification, actor=manager, **(fields | extra)
+    )
+
+
+def verify(rectification, manager):
+    return services.identity_verify(request=rectification, method="Known to staff", actor=manager)
+
+
+@pytest.fixture
+def rectification_received(general_record, mother, manager):
+    return rectify(general_record, mother, manager)
+
+
+@pytest.fixture
+def rectification_verified(rectification_received, manager):
+    return verify(rectification_received, manager)

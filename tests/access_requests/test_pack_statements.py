@@ -12,10 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from access_requests import pack, services
-from children.models import InformationSharing
 from children.statements import statement_record
 from setting_records.history import save_as
-from tests.access_requests.conftest import disclose_reviewed, write
+from tests.access_requests.conftest import disclose_reviewed, share, write
 
 STATEMENT = "Amira had a cold that week; she was not upset.\nPlease keep this with the entry."
 LABEL = "Parent\N{RIGHT SINGLE QUOTATION MARK}s statement"
@@ -49,25 +48,20 @@ def dispute(record, actor):
     save_as(record, actor=actor, reason="test: a rectification request is pending")
 
 
-def share(child, actor, organisation, role="", *, decision="shared", days_ago=10):
-    sharing = InformationSharing(
-        child=child,
+def share_about(child, actor, organisation, role="", *, decision="shared", days_ago=10):
+    """A disclosure about ``child`` (or a decision not to share) through the sharing log's
+    service, with a written summary rather than entries."""
+    return share(
+        child,
+        actor,
         decision=decision,
         decided_on=timezone.localdate() - datetime.timedelta(days=days_ago),
-        decided_by=actor,
         recipient_organisation=organisation,
-        recipient_name="Sam Jones",
         recipient_role=role,
-        purpose="A child protection conference",
+        summary="A summary of the concerns discussed.",
         lawful_basis="legal_obligation" if decision == "shared" else "",
-        consent="not_sought",
-        consent_reason="Asking would put the child at risk.",
-        framework="child_protection_conference",
         method="secure_email" if decision == "shared" else "",
-        recorded_by=actor,
     )
-    save_as(sharing, actor=actor)
-    return sharing
 
 
 @pytest.fixture
@@ -144,9 +138,9 @@ def test_a_disputed_entry_is_marked(prepared, keyperson, general_record, sensiti
 def test_your_rights_names_the_recipients_from_the_sharing_log(prepared, manager, child):
     rights = pack_text(prepared).split("Who it has been shared with")[1]
     assert rights.startswith(" None recorded.")
-    share(child, manager, "Calderdale Children's Services", "Social worker", days_ago=20)
-    share(child, manager, "Police", decision="not_shared")
-    share(child, manager, "Health visiting team", days_ago=5)
+    share_about(child, manager, "Calderdale Children's Services", "Social worker", days_ago=20)
+    share_about(child, manager, "Police", decision="not_shared")
+    share_about(child, manager, "Health visiting team", days_ago=5)
     rights = pack_text(prepared).split("Who it has been shared with")[1]
     first = timezone.localdate() - datetime.timedelta(days=20)
     second = timezone.localdate() - datetime.timedelta(days=5)
@@ -160,7 +154,7 @@ def test_your_rights_names_the_recipients_from_the_sharing_log(prepared, manager
 
 
 def test_recipients_of_another_child_are_not_named(prepared, manager, other_child, othermanager):
-    share(other_child, othermanager, "Somewhere else entirely")
+    share_about(other_child, othermanager, "Somewhere else entirely")
     assert "Somewhere else entirely" not in pack_text(prepared)
 
 
@@ -177,7 +171,7 @@ def test_the_packs_queries_do_not_grow_with_entries_or_statements(
     request_preparing, manager, keyperson, child, general_record
 ):
     state(general_record, keyperson)
-    share(child, manager, "Health visiting team")
+    share_about(child, manager, "Health visiting team")
     # entries with records and authors, redactions, statements with who made them, meeting,
     # the requester's register entry, the sharing log
     few = queries_of_content(request_preparing)
@@ -186,7 +180,7 @@ def test_the_packs_queries_do_not_grow_with_entries_or_statements(
         record = write(child, keyperson, title=f"Later entry {number}")
         first = state(record, keyperson, words=f"Statement {number}")
         state(record, keyperson, words=f"Correction {number}", supersedes=first)
-        share(child, manager, f"Agency {number}")
+        share_about(child, manager, f"Agency {number}")
     services.entries_add_new(request=request_preparing, actor=manager)
     assert request_preparing.entries.count() == 8
     assert queries_of_content(request_preparing) == few

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import get_resolver, reverse
 
-from access_requests.models import AccessRequest, PackRelease
+from access_requests import services
+from access_requests.models import AccessRequest, PackRelease, RectificationRequest
+from tests.access_requests.conftest import decide_kept, rectify, verify
 from tests.children.test_permissions import EVERYONE, ROLE_FIXTURE, ROLES
 
 MANAGERS = {"manager", "othermanager"}
@@ -32,14 +34,23 @@ MATRIX = [
     ("access_requests:preview", "preparing", expect({"manager"})),
     ("access_requests:pack", "preparing", expect(set(), {"manager"})),
     ("access_requests:pack", "released", expect({"manager"})),
+    # Correction requests (P11): the managers' alone, like access requests.
+    ("access_requests:rectification_list", None, expect(MANAGERS)),
+    ("access_requests:rectification_new", "entry", expect({"manager"})),
+    ("access_requests:rectification", "rectification", expect({"manager"})),
+    ("access_requests:rectification", "decided", expect({"manager"})),
 ]
-POST_ONLY = {"access_requests:step", "access_requests:review"}
+POST_ONLY = {
+    "access_requests:step",
+    "access_requests:review",
+    "access_requests:rectification_step",
+}
 
 
 @pytest.fixture
-def world(request_released, child, mother, manager):
-    """Three requests for the same child: just received, being prepared, and released."""
-    from access_requests import services
+def world(request_released, child, mother, manager, general_record, sensitive_record):
+    """Three requests for the same child: just received, being prepared, and released; and
+    two correction requests, one received (about a sensitive entry) and one decided."""
 
     def new():
         return services.request_create(
@@ -53,7 +64,16 @@ def world(request_released, child, mother, manager):
     received, preparing = new(), new()
     services.identity_verify(request=preparing, method="Passport", actor=manager)
     services.preparation_start(request=preparing, actor=manager)
-    return {"received": received, "preparing": preparing, "released": request_released}
+    rectification = rectify(sensitive_record, mother, manager)
+    decided = decide_kept(verify(rectify(general_record, mother, manager), manager), manager)
+    return {
+        "received": received,
+        "preparing": preparing,
+        "released": request_released,
+        "entry": general_record,
+        "rectification": rectification,
+        "decided": decided,
+    }
 
 
 CASES = [
@@ -86,6 +106,25 @@ def test_steps_are_404_to_everyone_but_the_manager(client, request, world, role)
     assert client.post(url, {f"e{entry.pk}-decision": "withhold"}).status_code == 404
     assert list(AccessRequest.objects.values_list("pk", "state")) == before
     assert PackRelease.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE - {"manager"}))
+def test_correction_steps_and_new_requests_are_404_to_everyone_but_the_manager(
+    client, request, world, mother, role
+):
+    client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    item = world["rectification"]
+    before = list(RectificationRequest.objects.values_list("pk", "state"))
+    for step, data in [
+        ("verify-identity", {"method": "Passport"}),
+        ("withdraw", {"reason": "Sorted", "confirmed": "yes"}),
+    ]:
+        url = reverse("access_requests:rectification_step", args=[item.pk, step])
+        assert client.post(url, data).status_code == 404
+    url = reverse("access_requests:rectification_new", args=[world["entry"].pk])
+    data = {"requester": mother.pk, "received_on": "2026-01-01", "channel": "letter"}
+    assert client.post(url, data | {"what_is_wrong": "Wrong"}).status_code == 404
+    assert list(RectificationRequest.objects.values_list("pk", "state")) == before
 
 
 @pytest.mark.parametrize("role", sorted(EVERYONE))

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from access_requests import services as request_services
 from children import services
 from setting_records.models import AccessAction, AccessLogEntry
-from tests.access_requests.conftest import disclose_reviewed, register
+from tests.access_requests.conftest import disclose_reviewed, rectify, register
 from tests.children.conftest import write
 
 # Single words, so that they come out of a PDF whole. Each marks one text.
@@ -37,6 +37,8 @@ ENTRY_PAGES = {
     "children:record_history",
     "children:statement_add",
     "children:third_party_check",
+    # The manager's form for a parent's correction request: the entry's title only.
+    "access_requests:rectification_new",
 }
 # Routes that take a child's id: walked with the child, as every role.
 CHILD_PAGES = {
@@ -59,6 +61,8 @@ REQUEST_PAGES = {
     "access_requests:review",
     "access_requests:step",
 }
+# Routes that take a correction request's id: walked by the manager; the page shows its entry.
+RECTIFICATION_PAGES = {"access_requests:rectification", "access_requests:rectification_step"}
 # Routes with an id that show no entry's text, and why.
 NO_ENTRY_TEXT = {
     "children:grant_revoke": "a grant: names its entry by title only",
@@ -102,7 +106,7 @@ def _admin_model_routes() -> set[str]:
 
 
 def test_every_route_with_an_id_is_walked_or_shows_no_entry_text():
-    accounted = ENTRY_PAGES | CHILD_PAGES | REQUEST_PAGES | set(NO_ENTRY_TEXT)
+    accounted = ENTRY_PAGES | CHILD_PAGES | REQUEST_PAGES | RECTIFICATION_PAGES | set(NO_ENTRY_TEXT)
     unaccounted = set(routes_with_an_id()) - accounted - _admin_model_routes()
     assert not unaccounted, f"Walk these in test_sensitive_reads, or say why not: {unaccounted}"
 
@@ -395,3 +399,40 @@ def test_request_pages_log_each_read_of_sensitive_text_once(
     text = texts["get", f"/access-requests/{preparing.pk}/"]
     assert all(word in text for word in (SENSITIVE_NOW, GENERAL_AFTER, GENERAL))
     assert SENSITIVE_BEFORE not in text
+
+
+# Correction requests: the request page shows its entry's text as it is now.
+
+
+def rectification_visits(item) -> list[tuple[str, str, dict | None]]:
+    pk = item.pk
+    return [
+        ("get", f"/rectifications/{pk}/", None),
+        ("get", f"/rectifications/{pk}/?step=pause", None),
+        # Refused, so the page is shown again with the entry.
+        ("post", f"/rectifications/{pk}/verify-identity/", {"method": ""}),
+        ("post", f"/rectifications/{pk}/withdraw/", {"reason": "Sorted"}),
+    ]
+
+
+def test_rectification_pages_log_each_read_of_sensitive_text_once(
+    client, child, manager, keyperson, entries
+):
+    mother = register(child, manager, "Farah", "mother")
+    downgrade(entries["downgraded"], keyperson)
+    shown = 0
+    for kind in ("sensitive", "downgraded", "general"):
+        record = entries[kind]
+        item = rectify(record, mother, manager)
+        for method, url, data in rectification_visits(item):
+            response, text, rows = visit(client, manager, method, url, data)
+            assert response.status_code == 200, url
+            assert_one_row_per_sensitive_read(record, text, rows, (kind, url))
+            shown += SENSITIVE_NOW in text
+            # The page shows the entry as it is now, never an earlier sensitive version.
+            assert SENSITIVE_BEFORE not in text
+            if kind == "general":
+                assert GENERAL in text
+                assert not [row for row in rows if row.detail.get("read")]
+    # Not an empty walk: the sensitive entry's text was shown, and each showing logged.
+    assert shown == len(rectification_visits(item))

@@ -31,19 +31,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from access_requests import forms as request_forms
-from access_requests import review, steps
+from access_requests import rectification_steps, review, steps
 from access_requests.models import (
     AccessRequest,
     ControversyFlag,
     Helper,
     LegalAdvice,
     Pause,
+    RectificationPause,
     State,
 )
 from children import forms as child_forms
 from setting_records.forms import LoginForm
 from setting_records.history import save_as
 from setting_records.two_factor.forms import CodeForm
+from tests.access_requests.conftest import decide_corrected, rectify, share, verify
 from tests.children.conftest import write
 from tests.conftest import add_authenticator
 from tests.security.conftest import bring_to
@@ -192,6 +194,32 @@ STEP_WORLDS = {
     "close": "meeting_held",
 }
 
+
+def _rectification_step(name: str, world: str) -> Form:
+    spec = rectification_steps.STEPS[name]
+
+    def path(w: dict[str, Any]) -> str:
+        return f"/rectifications/{w['rectification'].pk}/{name}/"
+
+    def fields(w: dict[str, Any]) -> list[str]:
+        return _names(spec.form_class, *(CONFIRM if spec.confirm else []))
+
+    return Form(world, path, fields)
+
+
+# The correction request state each of its steps' forms is tried in.
+RECTIFICATION_STEP_WORLDS = {
+    "verify-identity": "rectification_received",
+    "ask-identity": "rectification_received",
+    "pause": "rectification_received",
+    "resume": "rectification_received",
+    "extend": "rectification_received",
+    "withdraw": "rectification_received",
+    "decide": "rectification_verified",
+    "tell": "rectification_decided",
+    "notice": "rectification_decided",
+}
+
 FORMS: dict[str, Form] = {
     "login": Form("anonymous", lambda w: "/accounts/login/", lambda w: _names(LoginForm)),
     "password_reset": Form(
@@ -273,6 +301,15 @@ FORMS: dict[str, Form] = {
         lambda w: list(review.ReviewForm(entries=review.review_entries(w["request"])).fields),
     ),
     **{f"access_requests:step:{name}": _step(name, world) for name, world in STEP_WORLDS.items()},
+    "access_requests:rectification_new": Form(
+        "children",
+        lambda w: f"/records/{w['record'].pk}/rectification/new/",
+        lambda w: _names(request_forms.RectificationForm, "requester"),
+    ),
+    **{
+        f"access_requests:rectification_step:{name}": _rectification_step(name, world)
+        for name, world in RECTIFICATION_STEP_WORLDS.items()
+    },
 }
 
 
@@ -307,7 +344,12 @@ def _takes_post(view: Any) -> bool:
 def post_views() -> set[str]:
     found = {name for name, view in _walk(get_resolver().url_patterns) if _takes_post(view)}
     found.discard("access_requests:step")
-    return found | {f"access_requests:step:{name}" for name in steps.STEPS}
+    found.discard("access_requests:rectification_step")
+    return (
+        found
+        | {f"access_requests:step:{name}" for name in steps.STEPS}
+        | {f"access_requests:rectification_step:{name}" for name in rectification_steps.STEPS}
+    )
 
 
 def test_every_post_view_is_covered():
@@ -366,6 +408,8 @@ def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
         world["token_path"] = f"/accounts/reset/{uid}/{token}/"
         world["set_password_path"] = f"/accounts/reset/{uid}/set-password/"
         return world
+    if name.startswith("rectification_"):
+        return _rectification_world(world, name.removeprefix("rectification_"))
     request = base["request"]
     bring_to(name, request, manager, base["mother"])
     request = AccessRequest.objects.get(pk=request.pk)
@@ -387,6 +431,25 @@ def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
         )
         save_as(advice, actor=manager)
         extra += [flag, advice, *request.entries.all()]
+    world["extra"] = extra
+    return world
+
+
+def _rectification_world(world: dict[str, Any], state: str) -> dict[str, Any]:
+    """A correction request about the general entry, shared once before, in ``state``."""
+    manager, record = world["manager"], world["record"]
+    sharing = share(record, manager)
+    item = rectify(record, world["mother"], manager)
+    extra: list[Any] = [item, sharing]
+    if state == "received":
+        pause = RectificationPause(request=item, started_on=item.received_on, reason="Which day?")
+        save_as(pause, actor=manager)
+        extra.append(pause)
+    else:
+        verify(item, manager)
+    if state == "decided":
+        decide_corrected(item, manager)
+    world["rectification"] = item
     world["extra"] = extra
     return world
 

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.test import RequestFactory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from access_requests.models import RectificationRequest
 from setting_records.models import Membership, Role, Setting, User
 from tests.conftest import current_code
 
@@ -93,3 +94,29 @@ def test_demo_managers_use_the_documented_authenticator_key(client, capsys):
     response = client.post("/accounts/two-factor/", {"otp_token": current_code(key)})
     assert response["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_has_a_pending_and_two_decided_correction_requests():
+    call_command("seed_demo")
+    requests = {r.state: r for r in RectificationRequest.objects.select_related("record")}
+    assert set(requests) == {"received", "decided", "closed"}
+    # Pending: its entry is disputed, and shows so.
+    assert requests["received"].record.disputed
+    # Corrected: the correction names the request in the entry's history; its one past
+    # recipient (shared before the correction) has been told.
+    corrected = requests["decided"]
+    assert corrected.outcome == "corrected"
+    assert not corrected.record.disputed
+    assert corrected.record.history.filter(
+        history_change_reason=f"Corrected on correction request {corrected.pk}"
+    ).exists()
+    [notice] = corrected.notices.select_related("sharing")
+    assert notice.outcome == "notified"
+    assert notice.sharing.decision == "shared"
+    # Kept: the parent's statement is attached, the parent told of their rights.
+    kept = requests["closed"]
+    assert kept.outcome == "kept"
+    assert kept.statement.record_id == kept.record_id
+    assert kept.told_of_rights
+    assert kept.record.nature == "opinion"

@@ -135,6 +135,10 @@ SETTING_RECORDS_MAY_IMPORT = {
     (Path("setting_records/management/commands/seed_demo.py"), "children.demo_sharing"),
     (Path("setting_records/management/commands/seed_demo.py"), "children.demo_statements"),
     (Path("setting_records/management/commands/seed_demo.py"), "access_requests.demo"),
+    (
+        Path("setting_records/management/commands/seed_demo.py"),
+        "access_requests.demo_rectification",
+    ),
 }
 
 

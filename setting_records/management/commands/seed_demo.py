@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from access_requests import demo as requests_demo
+from access_requests import demo_rectification
 from children import demo as children_demo
 from children import demo_sharing, demo_statements
 from setting_records import demo
@@ -84,6 +85,7 @@ class Command(BaseCommand):
                 demo_sharing.create_sharing(staff=staff)
                 demo_statements.create_statements(staff=staff)
                 requests_demo.create_requests(staff=staff)
+                demo_rectification.create_rectifications(staff=staff)
             else:
                 children_demo.create_many_children(
                     staff=staff,

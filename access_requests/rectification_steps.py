@@ -1,0 +1,220 @@
+"""The rectification request page, step by step, in the shape of ``steps.py``.
+
+``STEPS`` maps a step's name (the last part of its URL) to its form, service and words;
+``current_step()`` says which step a request in a given state shows; ``side_steps()`` what
+else may be done, behind a disclosure. The page builds the form of the one step it shows.
+
+Each service is called as ``service(rectification=item, actor=user, **form_data)``; the clock
+steps are the access requests' own services (they take ``request=``), adapted here.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.utils.translation import gettext_lazy as _
+
+from access_requests import forms, services
+from access_requests.models import (
+    PENDING_RECTIFICATION_STATES,
+    RectificationOutcome,
+    RectificationRequest,
+    RectificationState,
+)
+from access_requests.steps import ProgressStep, Step
+
+TEMPLATE = "access_requests/rectification_step_form.html"
+
+# Told to the parent with every decision (UK GDPR Art. 12(4), 77; policy P10).
+COMPLAINT_RIGHTS = _(
+    "If they are unhappy with the decision they may use the setting's complaints procedure, "
+    "and complain to the Information Commissioner's Office (ICO): "
+    "https://ico.org.uk/make-a-complaint/ or 0303 123 1113."
+)
+
+
+def _on_request(service: Callable[..., Any]) -> Callable[..., Any]:
+    """A clock service (``request=``) as a rectification step (``rectification=``)."""
+
+    def step(*, rectification: RectificationRequest, **kwargs: Any) -> Any:
+        return service(request=rectification, **kwargs)
+
+    return step
+
+
+def _decision_kwargs(item: Any) -> dict[str, Any]:
+    return {"rectification": item}
+
+
+def _notice_kwargs(item: Any) -> dict[str, Any]:
+    return {"recipients": outstanding_recipients(item)}
+
+
+def outstanding_recipients(item: RectificationRequest):
+    """Past recipients of the corrected entry not yet noted, as a queryset for the form."""
+    return services.past_recipients(item.record).exclude(rectification_notices__rectification=item)
+
+
+STEPS: dict[str, Step] = {
+    "verify-identity": Step(
+        forms.IdentityForm,
+        _on_request(services.identity_verify),
+        _("Identity verified."),
+        _("Verify identity and parental responsibility"),
+        _("Identity verified"),
+        intro=_(
+            "Check who is asking, and that they hold parental responsibility for the child or "
+            "act for someone who does."
+        ),
+        template=TEMPLATE,
+    ),
+    "ask-identity": Step(
+        forms.IdentityRequestForm,
+        _on_request(services.identity_request),
+        _("Proof of identity asked for: the month starts again when it arrives."),
+        _("Ask for proof of identity"),
+        _("Proof of identity asked for"),
+        intro=_(
+            "Only when you reasonably doubt who is asking. The month for the response starts "
+            "again on the day the proof arrives (UK GDPR Art. 12A)."
+        ),
+        template=TEMPLATE,
+    ),
+    "pause": Step(
+        forms.PauseStartForm,
+        _on_request(services.pause_start),
+        _("Clock stopped."),
+        _("Stop the clock"),
+        _("Stop the clock"),
+        intro=_("Only while waiting for a clarification that is reasonably needed."),
+        template=TEMPLATE,
+    ),
+    "resume": Step(
+        forms.PauseEndForm,
+        _on_request(services.pause_end),
+        _("Clock restarted."),
+        _("Restart the clock"),
+        _("Restart the clock"),
+        template=TEMPLATE,
+    ),
+    "extend": Step(
+        forms.ExtensionForm,
+        _on_request(services.extension_record),
+        _("Deadline extended."),
+        _("Extend the deadline"),
+        _("Extend the deadline"),
+        intro=_("Complex requests only, and the parent must be told why."),
+        template=TEMPLATE,
+    ),
+    "decide": Step(
+        forms.RectificationDecisionForm,
+        services.rectification_decide,
+        _("Decision recorded."),
+        _("Decide"),
+        _("Record the decision"),
+        form_kwargs=_decision_kwargs,
+        intro=_(
+            "A factual inaccuracy is corrected: give the corrected wording (the old text stays "
+            "in the entry's history) and every past recipient is then listed to be told. An "
+            "opinion, professional judgement or a different view of events is kept as it is, "
+            "with the parent's statement attached."
+        ),
+        template=TEMPLATE,
+    ),
+    "tell": Step(
+        forms.TellForm,
+        services.rectification_tell,
+        _("The parent has been told: the request is closed."),
+        _("Tell the parent"),
+        _("The parent has been told"),
+        intro=_("Tell the parent the decision and the reasons. %(rights)s")
+        % {"rights": COMPLAINT_RIGHTS},
+        template=TEMPLATE,
+    ),
+    "notice": Step(
+        forms.NoticeForm,
+        services.notice_record,
+        _("Recorded."),
+        _("Tell a past recipient of the correction"),
+        _("Record it"),
+        form_kwargs=_notice_kwargs,
+        intro=_(
+            "Everyone the entry was shared with is told of the correction, unless that is "
+            "impossible or would take disproportionate effort: then say why (UK GDPR Art. 19)."
+        ),
+        template=TEMPLATE,
+    ),
+    "withdraw": Step(
+        forms.ReasonForm,
+        services.rectification_withdraw,
+        _("Request withdrawn."),
+        _("Withdrawn by the parent"),
+        _("Withdraw the request"),
+        confirm=True,
+        danger=True,
+        intro=_("Record that the parent withdrew the request. This ends it."),
+        template=TEMPLATE,
+    ),
+}
+
+PROGRESS = [
+    (RectificationState.RECEIVED, _("Received")),
+    (RectificationState.IDENTITY_VERIFIED, _("Identity")),
+    (RectificationState.DECIDED, _("Decided")),
+    (RectificationState.CLOSED, _("Parent told")),
+]
+
+
+def progress(item: RectificationRequest) -> list[ProgressStep]:
+    if item.state == RectificationState.WITHDRAWN:
+        return [ProgressStep(str(label), "todo") for _state, label in PROGRESS[:-1]] + [
+            ProgressStep(item.get_state_display(), "current")
+        ]
+    at = [state for state, _label in PROGRESS].index(RectificationState(item.state))
+    return [
+        ProgressStep(str(label), "done" if i < at else "current" if i == at else "todo")
+        for i, (_state, label) in enumerate(PROGRESS)
+    ]
+
+
+def current_step(item: RectificationRequest) -> str | None:
+    match item.state:
+        case RectificationState.RECEIVED:
+            return "verify-identity"
+        case RectificationState.IDENTITY_VERIFIED:
+            return "decide"
+        case RectificationState.DECIDED:
+            return "tell"
+    return None
+
+
+def side_steps(item: RectificationRequest, current: str | None) -> list[str]:
+    steps = []
+    if item.outcome == RectificationOutcome.CORRECTED and outstanding_recipients(item).exists():
+        steps.append("notice")
+    if item.is_open:
+        deadline = item.deadline()
+        if (
+            item.state == RectificationState.RECEIVED
+            and item.identity_requested_on is None
+            and not deadline.overdue
+        ):
+            steps.append("ask-identity")
+        if item.open_pause is not None:
+            steps.append("resume")
+        elif not deadline.overdue and not deadline.waiting_for_identity_since:
+            # A clarification stops the clock only before the due date (DPA 2018 s.54(3C)).
+            steps.append("pause")
+        if not item.extension_months and not deadline.overdue:
+            steps.append("extend")
+    if item.state in PENDING_RECTIFICATION_STATES:
+        steps.append("withdraw")
+    return [step for step in steps if step != current]
+
+
+def build_form(item: RectificationRequest, step: str, data=None, initial=None) -> django_forms.Form:
+    spec = STEPS[step]
+    kwargs = spec.form_kwargs(item)
+    if data is None:
+        kwargs.setdefault("initial", forms.today_initial() | (initial or {}))
+    return spec.form_class(data, **kwargs)
