@@ -172,6 +172,8 @@ RECORD_HISTORY_FIELDS = [
     "sharer_checked_by",
     "subject_confidential",
     "subject_checked_by",
+    # A parent's correction request marks the entry disputed while it is pending (Art. 18).
+    "disputed",
 ]
 CHILD_HISTORY_FIELDS = [*CHILD_FIELDS, "key_person"]
 

@@ -72,6 +72,17 @@ def test_a_disputed_entry_says_so_with_a_link_for_the_manager(
     assert "Disputed" in child_html
 
 
+def test_the_entrys_history_shows_when_it_became_disputed_and_why(
+    client, keyperson, rectification_received
+):
+    record = rectification_received.record
+    client.force_login(keyperson)
+    html = client.get(f"/records/{record.pk}/history/").content.decode()
+    # The version the request made: the field that changed, and the request named as the reason.
+    assert "Disputed by a parent" in html
+    assert f"correction request {rectification_received.pk}" in html
+
+
 # Recording a request.
 
 
