@@ -633,7 +633,10 @@ class NoticeForm(forms.Form):
         required=False,
     )
     note = forms.CharField(
-        label=_("Why they could not be told, or why it is disproportionate"),
+        label=_(
+            "Why they could not be told, or why it is disproportionate; for a written summary "
+            "that did not include the entry, how you know"
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -641,11 +644,20 @@ class NoticeForm(forms.Form):
     def __init__(self, *args, recipients, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sharing"].queryset = recipients
-        self.fields["sharing"].label_from_instance = lambda sharing: (
-            f"{sharing.recipient_label} (shared on {sharing.decided_on:%d/%m/%Y})"
-        )
+        self.fields["sharing"].label_from_instance = self.recipient_label
         self.initial.setdefault("outcome", NoticeOutcome.NOTIFIED)
         self.initial.setdefault("done_on", timezone.localdate())
+
+    @staticmethod
+    def recipient_label(sharing: InformationSharing) -> str:
+        """The recipient and the day; a disclosure recorded as a written summary only (no
+        entries named, ``names_entries`` annotated False) is said to need checking."""
+        if getattr(sharing, "names_entries", True):
+            return f"{sharing.recipient_label} (shared on {sharing.decided_on:%d/%m/%Y})"
+        return (
+            f"{sharing.recipient_label} (a written summary on {sharing.decided_on:%d/%m/%Y}: "
+            "check whether it included the entry)"
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -65,9 +65,10 @@ class RefusalGround(models.TextChoices):
 
 class StatutoryClock(models.Model):
     """The one-month clock a parent's request runs on, shared by access requests (UK GDPR
-    Art. 15) and rectification requests (Art. 16): receipt, proof of identity, clarification
-    pauses (each model's ``pauses``) and an extension (Art. 12(3), 12A; DPA 2018 s.54). The due
-    date itself comes from the pure ``deadlines.due_date``."""
+    Art. 15) and rectification requests (Art. 16): receipt, proof of identity (Art. 12A(2)) and
+    an extension (Art. 12(3)) for both; clarification pauses (each model's ``pauses``) for
+    access requests only (Art. 12A(3)-(5); DPA 2018 s.54(3C)). The due date itself comes from
+    the pure ``deadlines.due_date``."""
 
     received_on = models.DateField(_("received on"))
     channel = models.CharField(_("received by"), max_length=20, choices=Channel.choices)
@@ -739,12 +740,18 @@ class RectificationState(models.TextChoices):
     DECIDED = "decided", _("Decided: parent to be told")
     CLOSED = "closed", _("Closed: parent told")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    REFUSED = "refused", _("Refused")
 
 
-# While one of these, the entry is disputed: UK GDPR Art. 18(1)(a) restricts its use while its
-# accuracy is checked (``Record.disputed``).
+# Not yet decided: the request can still be withdrawn or refused.
 PENDING_RECTIFICATION_STATES = {RectificationState.RECEIVED, RectificationState.IDENTITY_VERIFIED}
 OPEN_RECTIFICATION_STATES = PENDING_RECTIFICATION_STATES | {RectificationState.DECIDED}
+# While one of these, the entry is disputed (``Record.disputed``): UK GDPR Art. 18(1)(a)
+# restricts its use while its accuracy is checked, and Art. 18(3) has the data subject who
+# obtained the restriction informed before it is lifted. So a decided request still restricts
+# the entry until the parent is told (``rectification_tell``); withdrawing or refusing the
+# request ends it too.
+RESTRICTING_RECTIFICATION_STATES = OPEN_RECTIFICATION_STATES
 
 
 class RectificationOutcome(models.TextChoices):
@@ -756,11 +763,19 @@ class RectificationRequest(StatutoryClock):
     """A parent says an entry is inaccurate and asks for it to be put right (policy P11; UK
     GDPR Art. 16), on the same one-month clock as an access request (Art. 12(3)).
 
-    While pending the entry is disputed (Art. 18). The manager decides: a factual inaccuracy is
-    corrected (history keeps the old text) and every past recipient in the sharing log is told
-    (Art. 19, ``RectificationNotice``); an opinion or professional judgement is kept and the
-    parent's view attached as a ``children.ParentStatement``. The parent is then told the
-    decision and their right to complain (the setting's complaints procedure and the ICO).
+    From receipt until the parent is told the decision the entry is disputed (Art. 18(1)(a),
+    18(3)). The manager decides: a factual inaccuracy is corrected (history keeps the old text)
+    and every past recipient in the sharing log is told (Art. 19, ``RectificationNotice``); an
+    opinion or professional judgement is kept and the parent's view attached as a
+    ``children.ParentStatement``. The parent is then told the decision and their right to
+    complain (the setting's complaints procedure and the ICO). A request may instead be refused
+    (Art. 12(4)-(5)): the ground and reasons, and the parent told of the right to complain to
+    the ICO and to seek a judicial remedy, are recorded in ``refusal_ground``,
+    ``outcome_reason``, ``told_on``, ``told_how`` and ``told_of_rights``.
+
+    The clock is the access requests' (``StatutoryClock``): receipt or proof of identity
+    (Art. 12A(2)) and an extension (Art. 12(3)). It is never stopped for a clarification: that
+    applies to access requests only (Art. 12A(3)-(5)); ``pauses`` stays empty.
     """
 
     record = models.ForeignKey(
@@ -815,6 +830,11 @@ class RectificationRequest(StatutoryClock):
         _("told of the right to complain (complaints procedure and the ICO)"), default=False
     )
     outcome_reason = models.TextField(_("reason"), blank=True)
+    # A refusal (UK GDPR Art. 12(4)-(5)), told on ``told_on`` by ``told_how``, with the reasons
+    # in ``outcome_reason``.
+    refusal_ground = models.CharField(
+        _("ground for refusing"), max_length=30, choices=RefusalGround.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -839,6 +859,11 @@ class RectificationRequest(StatutoryClock):
                 condition=~models.Q(state__in=["decided", "closed"]) | ~models.Q(outcome=""),
                 name="decided_rectification_has_outcome",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(state="refused")
+                | (~models.Q(refusal_ground="") & models.Q(told_of_rights=True)),
+                name="refused_rectification_has_ground_and_rights",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -857,8 +882,14 @@ class RectificationRequest(StatutoryClock):
 
 
 class RectificationPause(models.Model):
-    """A clarification awaited on a rectification request: the clock stops as for an access
-    request (UK GDPR Art. 12A, DPA 2018 s.54(3C))."""
+    """Unused: kept so that the tables and their history stay as they are (no migration).
+
+    The clock stops for a clarification only on an access request: UK GDPR Art. 12A(3)-(5)
+    (inserted by the Data (Use and Access) Act 2025) and DPA 2018 s.54(3C) are about
+    identifying the information an Art. 15 request relates to. A correction request runs for
+    one month from receipt or proof of identity, extendable by two months (Art. 12(3), 12A(2)),
+    and ``clock.pause_start`` refuses to stop it. ``RectificationRequest.pauses`` is always
+    empty, so its due date is worked out with no pauses."""
 
     request = models.ForeignKey(
         RectificationRequest, on_delete=models.CASCADE, related_name="pauses"
@@ -887,11 +918,16 @@ class NoticeOutcome(models.TextChoices):
     NOTIFIED = "notified", _("Told of the correction")
     IMPOSSIBLE = "impossible", _("Could not be told (impossible)")
     DISPROPORTIONATE = "disproportionate", _("Not told: it would take disproportionate effort")
+    # Only for a disclosure recorded as a written summary (no entries named): checked, and it
+    # did not include the entry, so there is nobody to tell (Art. 19).
+    NOT_INCLUDED = "not_included", _("Checked: the summary did not include the entry")
 
 
 class RectificationNotice(models.Model):
     """Telling one past recipient of a corrected entry about the correction (UK GDPR Art. 19),
-    or why they could not be told. The recipients come from the sharing log."""
+    or why they could not be told. The recipients come from the sharing log: the disclosures
+    that named the entry, and those recorded as a written summary only that may have included
+    it (for these, checking that the summary did not include it is recorded here too)."""
 
     rectification = models.ForeignKey(
         RectificationRequest, on_delete=models.PROTECT, related_name="notices"

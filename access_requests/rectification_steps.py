@@ -5,13 +5,17 @@
 else may be done, behind a disclosure. The page builds the form of the one step it shows.
 
 Each service is called as ``service(rectification=item, actor=user, **form_data)``; the clock
-steps are the access requests' own services (they take ``request=``), adapted here.
+steps are the access requests' own services (they take ``request=``), adapted here. There is no
+"stop the clock" step: a clarification pause applies to access requests only (UK GDPR
+Art. 12A(3)-(5); DPA 2018 s.54(3C)); proof of identity (Art. 12A(2)) and the extension
+(Art. 12(3)) apply to every request.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from access_requests import forms, services
@@ -22,6 +26,8 @@ from access_requests.models import (
     RectificationState,
 )
 from access_requests.steps import ProgressStep, Step
+from children import sharing as sharing_log
+from children.models import InformationSharing, SharedEntry
 
 TEMPLATE = "access_requests/rectification_step_form.html"
 
@@ -51,8 +57,16 @@ def _notice_kwargs(item: Any) -> dict[str, Any]:
 
 
 def outstanding_recipients(item: RectificationRequest):
-    """Past recipients of the corrected entry not yet noted, as a queryset for the form."""
-    return services.past_recipients(item.record).exclude(rectification_notices__rectification=item)
+    """Past recipients of the corrected entry not yet noted, as a queryset for the form: those
+    the entry was shared with, and the written summaries that may have included it."""
+    named = services.past_recipients(item.record).values("pk")
+    summaries = sharing_log.summary_disclosures(item.record).values("pk")
+    return (
+        InformationSharing.objects.filter(Q(pk__in=named) | Q(pk__in=summaries))
+        .exclude(rectification_notices__rectification=item)
+        .annotate(names_entries=Exists(SharedEntry.objects.filter(sharing_id=OuterRef("pk"))))
+        .order_by("decided_on", "pk")
+    )
 
 
 STEPS: dict[str, Step] = {
@@ -80,30 +94,16 @@ STEPS: dict[str, Step] = {
         ),
         template=TEMPLATE,
     ),
-    "pause": Step(
-        forms.PauseStartForm,
-        _on_request(services.pause_start),
-        _("Clock stopped."),
-        _("Stop the clock"),
-        _("Stop the clock"),
-        intro=_("Only while waiting for a clarification that is reasonably needed."),
-        template=TEMPLATE,
-    ),
-    "resume": Step(
-        forms.PauseEndForm,
-        _on_request(services.pause_end),
-        _("Clock restarted."),
-        _("Restart the clock"),
-        _("Restart the clock"),
-        template=TEMPLATE,
-    ),
     "extend": Step(
         forms.ExtensionForm,
         _on_request(services.extension_record),
         _("Deadline extended."),
         _("Extend the deadline"),
         _("Extend the deadline"),
-        intro=_("Complex requests only, and the parent must be told why."),
+        intro=_(
+            "By up to two further months, for complex requests only, and the parent must be "
+            "told why within the first month (UK GDPR Art. 12(3))."
+        ),
         template=TEMPLATE,
     ),
     "decide": Step(
@@ -127,7 +127,11 @@ STEPS: dict[str, Step] = {
         _("The parent has been told: the request is closed."),
         _("Tell the parent"),
         _("The parent has been told"),
-        intro=_("Tell the parent the decision and the reasons. %(rights)s")
+        intro=_(
+            "Tell the parent the decision and the reasons. %(rights)s Telling the parent lifts "
+            "the restriction on the entry: until then it stays marked disputed (UK GDPR "
+            "Art. 18(3))."
+        )
         % {"rights": COMPLAINT_RIGHTS},
         template=TEMPLATE,
     ),
@@ -140,7 +144,9 @@ STEPS: dict[str, Step] = {
         form_kwargs=_notice_kwargs,
         intro=_(
             "Everyone the entry was shared with is told of the correction, unless that is "
-            "impossible or would take disproportionate effort: then say why (UK GDPR Art. 19)."
+            "impossible or would take disproportionate effort: then say why (UK GDPR Art. 19). "
+            "For a disclosure recorded as a written summary only, check whether it included "
+            "the entry; if it did not, record that instead."
         ),
         template=TEMPLATE,
     ),
@@ -155,6 +161,23 @@ STEPS: dict[str, Step] = {
         intro=_("Record that the parent withdrew the request. This ends it."),
         template=TEMPLATE,
     ),
+    "refuse": Step(
+        forms.RefuseForm,
+        services.rectification_refuse,
+        _("Request refused."),
+        _("Refuse"),
+        _("Refuse the request"),
+        confirm=True,
+        danger=True,
+        intro=_(
+            "Refusing ends the request and lifts the restriction on the entry. Only when the "
+            "person asking does not hold parental responsibility, their identity could not be "
+            "confirmed, or the request is manifestly unfounded or excessive. The parent must be "
+            "told why, and that they may complain to the ICO and go to court (UK GDPR "
+            "Art. 12(4)-(5))."
+        ),
+        template=TEMPLATE,
+    ),
 }
 
 PROGRESS = [
@@ -165,8 +188,11 @@ PROGRESS = [
 ]
 
 
+ENDED_EARLY = {RectificationState.WITHDRAWN, RectificationState.REFUSED}
+
+
 def progress(item: RectificationRequest) -> list[ProgressStep]:
-    if item.state == RectificationState.WITHDRAWN:
+    if item.state in ENDED_EARLY:
         return [ProgressStep(str(label), "todo") for _state, label in PROGRESS[:-1]] + [
             ProgressStep(item.get_state_display(), "current")
         ]
@@ -180,6 +206,10 @@ def progress(item: RectificationRequest) -> list[ProgressStep]:
 def current_step(item: RectificationRequest) -> str | None:
     match item.state:
         case RectificationState.RECEIVED:
+            if services.requester_without_pr(item):
+                # The register no longer gives them parental responsibility: answered with a
+                # refusal and its notice (UK GDPR Art. 12(4)), unless the register is corrected.
+                return "refuse"
             return "verify-identity"
         case RectificationState.IDENTITY_VERIFIED:
             return "decide"
@@ -200,15 +230,10 @@ def side_steps(item: RectificationRequest, current: str | None) -> list[str]:
             and not deadline.overdue
         ):
             steps.append("ask-identity")
-        if item.open_pause is not None:
-            steps.append("resume")
-        elif not deadline.overdue and not deadline.waiting_for_identity_since:
-            # A clarification stops the clock only before the due date (DPA 2018 s.54(3C)).
-            steps.append("pause")
         if not item.extension_months and not deadline.overdue:
             steps.append("extend")
     if item.state in PENDING_RECTIFICATION_STATES:
-        steps.append("withdraw")
+        steps += ["withdraw", "refuse"]
     return [step for step in steps if step != current]
 
 

@@ -27,10 +27,11 @@ from access_requests.models import (
     PackRelease,
     RectificationOutcome,
     RectificationRequest,
-    RectificationState,
     State,
 )
 from access_requests.pack import WORKING_COPY
+from children.sharing import summary_disclosures
+from children.statements import statement_exists
 from setting_records import access, reads
 from setting_records.errors import WorkflowError
 from setting_records.fields import parse_id
@@ -352,6 +353,8 @@ def rectification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rectifications = (
         access.visible_rectifications(request.user)
         .select_related("record", "child", "requester")
+        # The entry's marks, in the list's own query (policy P11).
+        .annotate(record_has_statement=statement_exists("record_id"))
         .prefetch_related("pauses")
     )
     today = timezone.localdate()
@@ -410,6 +413,8 @@ def _render_rectification(
     """The request page: the entry, the deadline, and one step's form (the next one, or the
     one asked for under "Other actions")."""
     record = item.record
+    # The entry's marks (policy P11): a parent's statement beside it, and ``record.disputed``.
+    record.has_statement = record.statements.exists()  # type: ignore[attr-defined]
     # The page shows the entry's text: a read of a sensitive entry is logged (P2, P13).
     reads.log_read(
         actor=request.user,
@@ -432,11 +437,15 @@ def _render_rectification(
     history = list(item.history.order_by("-history_date", "-history_id"))
     attach_users(history)
     recipients = []
+    summaries = []
     if item.outcome == RectificationOutcome.CORRECTED:
         notices = {notice.sharing_id: notice for notice in item.notices.all()}
         recipients = [
             (sharing, notices.get(sharing.pk)) for sharing in services.past_recipients(record)
         ]
+        # Disclosures recorded as a written summary only may have included the entry (Art. 19):
+        # listed apart, to be checked.
+        summaries = [(sharing, notices.get(sharing.pk)) for sharing in summary_disclosures(record)]
     context = {
         "item": item,
         "record": record,
@@ -449,9 +458,10 @@ def _render_rectification(
         "confirming": confirming,
         "side_steps": [(name, rectification_steps.STEPS[name]) for name in side],
         "deadline": item.deadline(timezone.localdate()),
-        "finished": item.state == RectificationState.WITHDRAWN,
+        "finished": item.state in rectification_steps.ENDED_EARLY,
         "on_time": services.answered_on_time(item),
         "recipients": recipients,
+        "summaries": summaries,
         "complaint_rights": rectification_steps.COMPLAINT_RIGHTS,
         "history": history,
     }

@@ -519,9 +519,14 @@ class SharingForm(forms.Form):
 
     @staticmethod
     def _entry_label(record: Record) -> str:
+        """The entry as offered for sharing, with its marks (policy P11): disputed (UK GDPR
+        Art. 18), and a parent's statement (``has_statement``, annotated by the caller with
+        ``children.statements.statement_exists``), which goes with it if shared."""
         label = f"{record.title} ({timezone.localtime(record.occurred_at):%d/%m/%Y})"
         if record.disputed:
             label += " — disputed by a parent"
+        if getattr(record, "has_statement", False):
+            label += " — has a parent's statement"
         return label
 
     def fieldsets(self):

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from children.models import (
@@ -44,6 +44,7 @@ __all__ = [
     "recipients_of",
     "sharing_record",
     "statements_note",
+    "summary_disclosures",
 ]
 
 NO_REASONS: Mapping[int, str] = MappingProxyType({})
@@ -268,6 +269,24 @@ def recipients_of(records: Record | Iterable[Record]) -> QuerySet[InformationSha
 
 def past_recipients(record: Record) -> QuerySet[InformationSharing]:
     return recipients_of(record)
+
+
+def summary_disclosures(record: Record) -> QuerySet[InformationSharing]:
+    """The disclosures about the entry's child recorded as a written summary only (no entries
+    named), made on or after the day the entry was written, oldest first: each may have
+    included the entry, so whoever received it may need telling of a correction (UK GDPR
+    Art. 19) once the manager has checked."""
+    written_on = timezone.localtime(record.created_at).date()
+    return (
+        InformationSharing.objects.filter(
+            child_id=record.child_id,
+            decision=SharingDecision.SHARED,
+            decided_on__gte=written_on,
+        )
+        .exclude(Exists(SharedEntry.objects.filter(sharing_id=OuterRef("pk"))))
+        .select_related("decided_by")
+        .order_by("decided_on", "pk")
+    )
 
 
 def child_recipients(child: Child) -> QuerySet[InformationSharing]:

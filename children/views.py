@@ -459,7 +459,9 @@ def sharing_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = _child_for_sharing(request.user, pk)
     form = SharingForm(
         request.POST or None,
-        records=access.visible_records(request.user).filter(child=child),
+        records=access.visible_records(request.user)
+        .filter(child=child)
+        .annotate(has_statement=statements.statement_exists()),
         staff=access.setting_staff(child.setting),
         initial={"decided_by": request.user.pk},
     )
@@ -478,7 +480,11 @@ def sharing_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _sharing_entries(item: InformationSharing):
-    return item.shared_entries.select_related("record")
+    """The entries named, each with its entry's current marks (policy P11): ``record.disputed``
+    and ``has_statement``, annotated in the same query."""
+    return item.shared_entries.select_related("record").annotate(
+        has_statement=statements.statement_exists("record_id")
+    )
 
 
 def sharing_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -529,6 +535,8 @@ def third_party_review(request: AuthenticatedHttpRequest) -> HttpResponse:
         access.third_party_review(request.user)
         .select_related("child", "sharer_checked_by", "subject_checked_by")
         .annotate(
+            # The entry's marks (policy P11), in the list's own query.
+            has_statement=statements.statement_exists(),
             review_order=Case(
                 When(
                     Q(sharer_confidential__isnull=True) | Q(subject_confidential__isnull=True),

@@ -34,7 +34,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 # names the rights types for annotations only), so the imports run one way and need no
 # function-local import (tests/setting_records/test_structure.py checks both).
 from access_requests.models import (
-    PENDING_RECTIFICATION_STATES,
+    RESTRICTING_RECTIFICATION_STATES,
     AccessRequest,
     RectificationRequest,
 )
@@ -164,11 +164,13 @@ def visible_rectifications(user: Viewer) -> QuerySet[RectificationRequest]:
 
 
 def pending_rectifications(user: Viewer, record: Record) -> QuerySet[RectificationRequest]:
-    """The pending requests that make ``record`` disputed (UK GDPR Art. 18), as far as ``user``
-    may see them: the managers'; for everyone else none (the mark itself is on the record)."""
+    """The requests that make ``record`` disputed (UK GDPR Art. 18), as far as ``user`` may see
+    them: the managers'; for everyone else none (the mark itself is on the record). Those not
+    yet decided, and those decided whose parent is still to be told: the restriction is lifted
+    only once the parent who obtained it is told (Art. 18(3))."""
     return (
         visible_rectifications(user)
-        .filter(record_id=record.pk, state__in=PENDING_RECTIFICATION_STATES)
+        .filter(record_id=record.pk, state__in=RESTRICTING_RECTIFICATION_STATES)
         .order_by("received_on", "pk")
     )
 

@@ -61,8 +61,10 @@ from access_requests.services.rectification import (
     past_recipients,
     rectification_create,
     rectification_decide,
+    rectification_refuse,
     rectification_tell,
     rectification_withdraw,
+    summaries_to_check,
 )
 from access_requests.services.release import (
     pack_path,
@@ -119,6 +121,7 @@ __all__ = [
     "recipients",
     "rectification_create",
     "rectification_decide",
+    "rectification_refuse",
     "rectification_tell",
     "rectification_withdraw",
     "redaction_add",
@@ -132,4 +135,5 @@ __all__ = [
     "request_refuse",
     "request_withdraw",
     "requester_without_pr",
+    "summaries_to_check",
 ]

@@ -2,9 +2,13 @@
 clarification pauses and extensions (UK GDPR Art. 12(3), 12A; DPA 2018 s.54). The dates
 themselves come from the pure functions in ``access_requests.deadlines``.
 
-Access requests (Art. 15) and rectification requests (Art. 16) run on the same clock with the
-same rules: each service here takes either, locks the request's own row, stops the clock with
-its own pause model and moves it through its own workflow's transitions."""
+Access requests (Art. 15) and rectification requests (Art. 16) run on the same clock: each
+service here takes either, locks the request's own row and moves it through its own workflow's
+transitions. Proof of identity (Art. 12A(2)) and the extension (Art. 12(3)) apply to every data
+subject right; stopping the clock for a clarification does not: Art. 12A(3)-(5) (inserted by
+the Data (Use and Access) Act 2025) and DPA 2018 s.54(3C) are about identifying the information
+an access request relates to, so ``pause_start`` and ``pause_end`` refuse a correction
+request."""
 
 import datetime
 
@@ -13,11 +17,9 @@ from django.utils import timezone
 
 from access_requests import deadlines
 from access_requests.models import (
-    OPEN_RECTIFICATION_STATES,
     OPEN_STATES,
     AccessRequest,
     Pause,
-    RectificationPause,
     RectificationRequest,
     RectificationState,
     State,
@@ -43,10 +45,18 @@ def _require_manager_of(request: AccessRequest | RectificationRequest, actor: Us
         _require_manager(actor, request.child)
 
 
-def _open_states(request: AccessRequest | RectificationRequest) -> set[str]:
+NO_PAUSE_ON_RECTIFICATION = (
+    "The clock can be stopped for a clarification only on an access request (UK GDPR Art. 12A): "
+    "a correction request runs for one month from receipt or proof of identity, extendable by "
+    "two months."
+)
+
+
+def _access_request_only(request: AccessRequest | RectificationRequest) -> AccessRequest:
+    """The clarification pause is the access request's alone (Art. 12A(3)-(5))."""
     if isinstance(request, RectificationRequest):
-        return set(OPEN_RECTIFICATION_STATES)
-    return set(OPEN_STATES)
+        raise WorkflowError(NO_PAUSE_ON_RECTIFICATION)
+    return request
 
 
 @transaction.atomic
@@ -104,8 +114,9 @@ def identity_verify[R: (AccessRequest, RectificationRequest)](
     if refusal := requester_without_pr(request):
         if isinstance(request, RectificationRequest):
             raise WorkflowError(
-                f"{refusal} The request can only be withdrawn, unless the register is wrong and "
-                "is corrected first."
+                f"{refusal} The request can only be refused (with the reasons and the right to "
+                "complain to the ICO and to go to court) or withdrawn, unless the register is "
+                "wrong and is corrected first."
             )
         raise WorkflowError(
             f"{refusal} The request can only be refused (with the reasons and the right to "
@@ -143,13 +154,19 @@ def identity_verify[R: (AccessRequest, RectificationRequest)](
 
 
 @transaction.atomic
-def pause_start[R: (AccessRequest, RectificationRequest)](
-    *, request: R, reason: str, started_on: datetime.date, actor: User
-) -> Pause | RectificationPause:
-    """Stop the clock while a clarification the setting reasonably needs is awaited (Art. 12A,
-    DPA 2018 s.54(3C)). Only a month that has not yet run out can be stopped."""
+def pause_start(
+    *,
+    request: AccessRequest | RectificationRequest,
+    reason: str,
+    started_on: datetime.date,
+    actor: User,
+) -> Pause:
+    """Stop the clock while a clarification the setting reasonably needs to identify the
+    information asked for is awaited (Art. 12A(3)-(5), DPA 2018 s.54(3C)). Only a month that has
+    not yet run out can be stopped, and only on an access request."""
     request = _locked(request)
     _require_manager_of(request, actor)
+    request = _access_request_only(request)
     if not request.is_open:
         raise WorkflowError("The request is no longer open.")
     if not reason.strip():
@@ -181,22 +198,19 @@ def pause_start[R: (AccessRequest, RectificationRequest)](
             f"The request was due on {_date_in_words(due)} and is overdue: the clock can be "
             "stopped only before the month runs out. Answer the request as soon as possible."
         )
-    pause: Pause | RectificationPause
-    if isinstance(request, RectificationRequest):
-        pause = RectificationPause(request=request, started_on=started_on, reason=reason.strip())
-    else:
-        pause = Pause(request=request, started_on=started_on, reason=reason.strip())
+    pause = Pause(request=request, started_on=started_on, reason=reason.strip())
     save_as(pause, actor=actor, reason="Clock stopped")
     return pause
 
 
 @transaction.atomic
-def pause_end[R: (AccessRequest, RectificationRequest)](
-    *, request: R, ended_on: datetime.date, actor: User
-) -> Pause | RectificationPause:
+def pause_end(
+    *, request: AccessRequest | RectificationRequest, ended_on: datetime.date, actor: User
+) -> Pause:
     request = _locked(request)
     _require_manager_of(request, actor)
-    _require_state(request, _open_states(request), "an ended request's clock does not restart.")
+    request = _access_request_only(request)
+    _require_state(request, set(OPEN_STATES), "an ended request's clock does not restart.")
     pause = request.pauses.filter(ended_on__isnull=True).first()
     if pause is None:
         raise WorkflowError("The clock is not stopped.")

@@ -1,14 +1,18 @@
 """Rectification requests (policy P11; UK GDPR Art. 16, 18, 19, 12): a parent says an entry is
-wrong; the manager decides, with reasons, and tells the parent and every past recipient.
+wrong; the manager decides, with reasons, and tells the parent and every past recipient; or
+refuses the request (Art. 12(4)-(5)).
 
-The clock (proof of identity, clarification pauses, extension) is the access requests' own:
-``identity_request``, ``identity_verify``, ``pause_start``, ``pause_end`` and
-``extension_record`` in ``clock.py`` take either kind of request.
+The clock (proof of identity, extension) is the access requests' own: ``identity_request``,
+``identity_verify`` and ``extension_record`` in ``clock.py`` take either kind of request. The
+clock is not stopped for a clarification: that applies to access requests only (Art. 12A(3)-(5),
+DPA 2018 s.54(3C)), and ``pause_start`` refuses a correction request.
 
-While a request about an entry is pending the entry is *disputed* (Art. 18(1)(a): its use is
-restricted while its accuracy is checked). ``Record.disputed`` is kept here alone, in the same
-transaction as the request, under a lock of the entry row so that two requests about one entry
-cannot leave it wrong.
+From receipt until the parent is told the decision the entry is *disputed*: Art. 18(1)(a)
+restricts its use while its accuracy is checked, and Art. 18(3) has the parent who obtained the
+restriction informed before it is lifted, so deciding leaves it restricted and telling the
+parent lifts it (as do withdrawing and refusing the request). ``Record.disputed`` is kept here
+alone, in the same transaction as the request, under a lock of the entry row so that two
+requests about one entry cannot leave it wrong.
 """
 
 import datetime
@@ -18,12 +22,14 @@ from django.utils import timezone
 
 from access_requests.models import (
     PENDING_RECTIFICATION_STATES,
+    RESTRICTING_RECTIFICATION_STATES,
     Channel,
     NoticeOutcome,
     RectificationNotice,
     RectificationOutcome,
     RectificationRequest,
     RectificationState,
+    RefusalGround,
 )
 from access_requests.services.workflow import (
     _date_in_words,
@@ -32,6 +38,7 @@ from access_requests.services.workflow import (
     _require_state,
     _why,
     pr_connection,
+    requester_without_pr,
 )
 from children import services as children_services
 from children.models import (
@@ -42,8 +49,9 @@ from children.models import (
     SharingMethod,
 )
 
-# Who the entry went to, from the sharing log: who must be told of a correction (Art. 19).
-from children.sharing import past_recipients
+# Who the entry went to, from the sharing log: who must be told of a correction (Art. 19), and
+# the disclosures recorded as a written summary only that may have included it.
+from children.sharing import past_recipients, summary_disclosures
 from children.statements import statement_record
 from setting_records import access_log
 from setting_records.errors import WorkflowError
@@ -57,14 +65,17 @@ TRANSITIONS: dict[str, set[str]] = {
     RectificationState.RECEIVED: {
         RectificationState.IDENTITY_VERIFIED,
         RectificationState.WITHDRAWN,
+        RectificationState.REFUSED,
     },
     RectificationState.IDENTITY_VERIFIED: {
         RectificationState.DECIDED,
         RectificationState.WITHDRAWN,
+        RectificationState.REFUSED,
     },
     RectificationState.DECIDED: {RectificationState.CLOSED},
     RectificationState.CLOSED: set(),
     RectificationState.WITHDRAWN: set(),
+    RectificationState.REFUSED: set(),
 }
 
 
@@ -94,13 +105,14 @@ def _locked_record(record_id: int) -> Record:
 
 
 def _keep_disputed(record: Record, *, actor: User, reason: str) -> None:
-    """Mark the entry disputed while any request about it is pending (Art. 18(1)(a)), and
-    clear the mark when none is; the change, if any, is kept in the entry's history."""
-    pending = RectificationRequest.objects.filter(
-        record_id=record.pk, state__in=PENDING_RECTIFICATION_STATES
+    """Mark the entry disputed while any request about it restricts it (received, identity
+    verified, or decided with the parent not yet told: Art. 18(1)(a), 18(3)), and clear the mark
+    when none does; the change, if any, is kept in the entry's history."""
+    restricted = RectificationRequest.objects.filter(
+        record_id=record.pk, state__in=RESTRICTING_RECTIFICATION_STATES
     ).exists()
-    if record.disputed != pending:
-        record.disputed = pending
+    if record.disputed != restricted:
+        record.disputed = restricted
         save_as(record, actor=actor, reason=reason, update_fields=["disputed"])
 
 
@@ -193,6 +205,9 @@ def rectification_decide(
 
     The entry's fact/opinion mark is where the decision starts; ``misclassified`` says the
     manager found it marked wrongly, and the mark is changed (kept in history).
+
+    The entry stays disputed: the restriction is lifted only once the parent who obtained it
+    has been told (UK GDPR Art. 18(3), ``rectification_tell``).
     """
     rectification = _locked(rectification)
     _require_manager(actor, rectification.child, HANDLES)
@@ -270,14 +285,12 @@ def rectification_decide(
     rectification.decided_by = actor
     rectification.decided_at = timezone.now()
     rectification.record = record
-    _move(
+    return _move(
         rectification,
         RectificationState.DECIDED,
         actor=actor,
         reason=_why(f"Decided: {RectificationOutcome(outcome).label}"),
     )
-    _keep_disputed(record, actor=actor, reason=f"Disputed: correction request {number} decided")
-    return rectification
 
 
 @transaction.atomic
@@ -291,7 +304,10 @@ def rectification_tell(
 ) -> RectificationRequest:
     """Record that the parent was told the decision and of their right to complain: the
     setting's complaints procedure and the ICO (UK GDPR Art. 12(4), 77). This answers the
-    request: on time when ``told_on`` is on or before the due date (Art. 12(3))."""
+    request: on time when ``told_on`` is on or before the due date (Art. 12(3)).
+
+    Telling the parent lifts the restriction on the entry (Art. 18(3): the parent who obtained
+    it is informed before it is lifted), unless another request about it still restricts it."""
     rectification = _locked(rectification)
     _require_manager(actor, rectification.child, HANDLES)
     _require_state(
@@ -311,12 +327,18 @@ def rectification_tell(
         raise WorkflowError(
             f"The parent is told between the decision ({_date_in_words(decided_on)}) and today."
         )
+    record = _locked_record(rectification.record_id)
     rectification.told_on = told_on
     rectification.told_how = told_how
     rectification.told_of_rights = True
-    return _move(
-        rectification, RectificationState.CLOSED, actor=actor, reason="Parent told the decision"
+    rectification.record = record
+    _move(rectification, RectificationState.CLOSED, actor=actor, reason="Parent told the decision")
+    _keep_disputed(
+        record,
+        actor=actor,
+        reason=f"Disputed: correction request {rectification.pk} decided and the parent told",
     )
+    return rectification
 
 
 @transaction.atomic
@@ -349,12 +371,90 @@ def rectification_withdraw(
     return rectification
 
 
+@transaction.atomic
+def rectification_refuse(
+    *,
+    rectification: RectificationRequest,
+    actor: User,
+    ground: str,
+    reason: str,
+    told_on: datetime.date,
+    told_how: str,
+    told_of_rights: bool,
+) -> RectificationRequest:
+    """Refuse a request not yet decided, recording that the parent was told why and of their
+    rights (UK GDPR Art. 12(4)): the reasons for not acting, and that they may complain to the
+    Information Commissioner and seek a judicial remedy (DPA 2018 s.167). The grounds: the
+    requester does not hold parental responsibility, their identity could not be confirmed
+    (Art. 12(6)), or the request is manifestly unfounded or excessive (Art. 12(5)).
+
+    Refusing ends the restriction on the entry, unless another request about it still
+    restricts it."""
+    rectification = _locked(rectification)
+    _require_manager(actor, rectification.child, HANDLES)
+    _require_state(
+        rectification,
+        PENDING_RECTIFICATION_STATES,
+        "only a request not yet decided can be refused.",
+    )
+    if ground not in RefusalGround.values:
+        raise WorkflowError("Choose the ground for refusing.")
+    if ground == RefusalGround.NO_PARENTAL_RESPONSIBILITY and not requester_without_pr(
+        rectification
+    ):
+        raise WorkflowError(
+            f"{rectification.requester} holds parental responsibility for "
+            f"{rectification.child}: choose another ground."
+        )
+    if not reason.strip():
+        raise WorkflowError("Give the reasons told to the parent.")
+    if told_how not in Channel.values:
+        raise WorkflowError("Say how the parent was told.")
+    if not told_of_rights:
+        raise WorkflowError(
+            "Tell the parent of their right to complain to the ICO and to go to court, and "
+            "record that they were told."
+        )
+    if told_on < rectification.received_on or told_on > timezone.localdate():
+        raise WorkflowError(
+            "The parent is told between the day the request was received "
+            f"({_date_in_words(rectification.received_on)}) and today."
+        )
+    record = _locked_record(rectification.record_id)
+    rectification.refusal_ground = ground
+    rectification.outcome_reason = reason.strip()
+    rectification.told_on = told_on
+    rectification.told_how = told_how
+    rectification.told_of_rights = True
+    rectification.record = record
+    _move(
+        rectification,
+        RectificationState.REFUSED,
+        actor=actor,
+        reason=_why(f"Refused: {RefusalGround(ground).label}"),
+    )
+    _keep_disputed(
+        record, actor=actor, reason=f"Disputed: correction request {rectification.pk} refused"
+    )
+    return rectification
+
+
 def notices_outstanding(rectification: RectificationRequest) -> list[InformationSharing]:
     """The past recipients of a corrected entry not yet told (or noted as not told)."""
     if rectification.outcome != RectificationOutcome.CORRECTED:
         return []
     done = set(rectification.notices.values_list("sharing_id", flat=True))
     return [s for s in past_recipients(rectification.record) if s.pk not in done]
+
+
+def summaries_to_check(rectification: RectificationRequest) -> list[InformationSharing]:
+    """The disclosures recorded as a written summary only (no entries named) about the child
+    on or after the entry was written, not yet checked: each may have included the entry, so
+    its recipient is told too unless the summary did not include it (Art. 19)."""
+    if rectification.outcome != RectificationOutcome.CORRECTED:
+        return []
+    done = set(rectification.notices.values_list("sharing_id", flat=True))
+    return [s for s in summary_disclosures(rectification.record) if s.pk not in done]
 
 
 @transaction.atomic
@@ -370,7 +470,12 @@ def notice_record(
 ) -> RectificationNotice:
     """Record telling one past recipient of a corrected entry about the correction, or why
     that was impossible or would take disproportionate effort (UK GDPR Art. 19). Once per
-    recipient: the request row is locked, and a unique constraint backs it."""
+    recipient: the request row is locked, and a unique constraint backs it.
+
+    The recipients are the disclosures that named the entry, and those recorded as a written
+    summary only that may have included it (``summary_disclosures``); for these the manager
+    may instead record that the summary did not include the entry (``NOT_INCLUDED``, with
+    how they know in ``note``)."""
     rectification = _locked(rectification)
     _require_manager(actor, rectification.child, HANDLES)
     _require_state(
@@ -380,13 +485,24 @@ def notice_record(
     )
     if rectification.outcome != RectificationOutcome.CORRECTED:
         raise WorkflowError("The entry was kept, not corrected: there is no correction to tell.")
-    if not past_recipients(rectification.record).filter(pk=sharing.pk).exists():
+    named = past_recipients(rectification.record).filter(pk=sharing.pk).exists()
+    summary = not named and summary_disclosures(rectification.record).filter(pk=sharing.pk).exists()
+    if not named and not summary:
         raise WorkflowError("The entry was not shared with them: they are not a past recipient.")
     if rectification.notices.filter(sharing=sharing).exists():
         raise WorkflowError(f"Telling {sharing.recipient_label} is already recorded.")
     if outcome not in NoticeOutcome.values:
         raise WorkflowError("Say whether they were told.")
-    if outcome == NoticeOutcome.NOTIFIED:
+    if outcome == NoticeOutcome.NOT_INCLUDED and not summary:
+        raise WorkflowError(
+            f"The disclosure to {sharing.recipient_label} named the entry: say whether they "
+            "were told."
+        )
+    if outcome == NoticeOutcome.NOT_INCLUDED:
+        method = ""
+        if not note.strip():
+            raise WorkflowError("Say how you know the summary did not include the entry.")
+    elif outcome == NoticeOutcome.NOTIFIED:
         if method not in SharingMethod.values:
             raise WorkflowError("Say how they were told.")
         note = note.strip()

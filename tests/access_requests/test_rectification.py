@@ -1,5 +1,6 @@
 """Rectification requests (policy P11; UK GDPR Art. 16, 18, 19, 12): recorded against an entry,
-decided with reasons, the entry disputed while pending, past recipients told."""
+decided with reasons or refused, the entry disputed until the parent is told, past recipients
+told."""
 
 import datetime
 
@@ -7,8 +8,13 @@ import pytest
 from django.utils import timezone
 
 from access_requests import deadlines, services
-from access_requests.models import RectificationNotice, RectificationRequest
+from access_requests.models import (
+    RectificationNotice,
+    RectificationPause,
+    RectificationRequest,
+)
 from children.models import InformationSharing, ParentStatement, Person, Record
+from children.sharing import summary_disclosures
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
 from setting_records.models import AccessAction, AccessLogEntry
@@ -20,7 +26,7 @@ from tests.access_requests.conftest import (
     verify,
     written_long_ago,
 )
-from tests.children.conftest import write
+from tests.children.conftest import share, write
 
 TODAY = timezone.localdate
 
@@ -121,12 +127,12 @@ def test_a_factual_inaccuracy_is_corrected_with_the_request_named(rectification_
     rectification = decide_corrected(rectification_verified, manager)
     record = fresh(rectification.record)
     assert record.body == "Collected at 4pm."
-    assert not record.disputed
+    # Still restricted until the parent is told (UK GDPR Art. 18(3)).
+    assert record.disputed
     assert rectification.state == "decided"
     assert rectification.outcome == "corrected"
     reasons = [row.history_change_reason for row in record.history.all()]
     assert f"Corrected on correction request {rectification.pk}" in reasons
-    assert f"Disputed: correction request {rectification.pk} decided" in reasons
     corrected = record.history.get(
         history_change_reason=f"Corrected on correction request {rectification.pk}"
     )
@@ -180,7 +186,7 @@ def test_a_kept_entry_gets_the_parents_statement(rectification_verified, manager
     rectification = decide_kept(rectification_verified, manager)
     record = fresh(rectification.record)
     assert (record.title, record.body) == (before.title, before.body)
-    assert not record.disputed
+    assert record.disputed
     statement = ParentStatement.objects.get(record=record)
     assert rectification.statement == statement
     assert statement.person == mother
@@ -196,12 +202,21 @@ def test_a_kept_entry_needs_the_parents_words(rectification_verified, manager):
     assert not ParentStatement.objects.exists()
 
 
+def tell(rectification, manager, **extra):
+    fields = {"told_on": TODAY(), "told_how": "letter", "told_of_rights": True}
+    return services.rectification_tell(
+        rectification=rectification, actor=manager, **(fields | extra)
+    )
+
+
 def test_two_requests_on_one_entry_keep_it_disputed_until_both_end(
     general_record, mother, father, manager
 ):
     first = verify(rectify(general_record, mother, manager), manager)
     second = rectify(general_record, father, manager, what_is_wrong="The date is wrong.")
     decide_kept(first, manager)
+    tell(first, manager)
+    # The first parent is told, but the second request still restricts the entry.
     assert fresh(general_record).disputed
     services.rectification_withdraw(rectification=second, actor=manager, reason="Agreed")
     record = fresh(general_record)
@@ -211,10 +226,41 @@ def test_two_requests_on_one_entry_keep_it_disputed_until_both_end(
     )
 
 
+@pytest.mark.parametrize("decide", [decide_corrected, decide_kept])
+def test_the_restriction_is_lifted_only_when_the_parent_is_told(
+    rectification_verified, manager, decide
+):
+    """UK GDPR Art. 18(3): the parent who obtained the restriction is informed before it is
+    lifted. Deciding leaves the entry disputed; telling the parent clears the mark."""
+    rectification = decide(rectification_verified, manager)
+    record = fresh(rectification.record)
+    assert record.disputed
+    tell(rectification, manager)
+    record = fresh(record)
+    assert not record.disputed
+    assert record.history.first().history_change_reason == (
+        f"Disputed: correction request {rectification.pk} decided and the parent told"
+    )
+
+
+def test_a_decided_request_still_restricts_another_told_one(
+    general_record, mother, father, manager
+):
+    first = verify(rectify(general_record, mother, manager), manager)
+    second = verify(rectify(general_record, father, manager, what_is_wrong="Date"), manager)
+    decide_kept(first, manager)
+    decide_kept(second, manager, statement_words="The date is wrong.")
+    tell(first, manager)
+    assert fresh(general_record).disputed
+    tell(second, manager)
+    assert not fresh(general_record).disputed
+
+
 # Telling the parent, withdrawing.
 
 
 def test_telling_the_parent_closes_the_request(rectification_verified, manager):
+    """Telling the parent answers the request and lifts the restriction (Art. 18(3))."""
     rectification = decide_kept(rectification_verified, manager)
     with pytest.raises(WorkflowError, match="right to complain"):
         services.rectification_tell(
@@ -234,6 +280,7 @@ def test_telling_the_parent_closes_the_request(rectification_verified, manager):
     rectification.refresh_from_db()
     assert rectification.state == "closed"
     assert rectification.told_of_rights
+    assert not fresh(rectification.record).disputed
     assert services.answered_on_time(rectification) is True
     rows = AccessLogEntry.objects.filter(action=AccessAction.RECTIFICATION_STATE_CHANGED)
     assert [row.detail["to"] for row in rows.order_by("id")] == [
@@ -418,22 +465,35 @@ def test_proof_of_identity_restarts_the_month(general_record, mother, manager):
     assert rectification.due_on() == _one_month_after(days_ago(5))
 
 
-def test_a_clarification_stops_the_clock(rectification_received, manager):
-    pause = services.pause_start(
-        request=rectification_received,
-        reason="Which day do they mean?",
-        started_on=days_ago(2),
-        actor=manager,
+@pytest.mark.parametrize("state", ["received", "identity_verified", "decided"])
+def test_the_clock_is_not_stopped_for_a_clarification(rectification_received, manager, state):
+    """UK GDPR Art. 12A(3)-(5) and DPA 2018 s.54(3C) stop the clock while the setting waits to
+    learn which information an access request is about; a correction request has no such
+    pause: one month from receipt or proof of identity, extendable by two months."""
+    if state != "received":
+        verify(rectification_received, manager)
+    if state == "decided":
+        decide_kept(rectification_received, manager)
+    due = rectification_received.due_on()
+    message = (
+        "The clock can be stopped for a clarification only on an access request (UK GDPR "
+        "Art. 12A): a correction request runs for one month from receipt or proof of "
+        "identity, extendable by two months."
     )
-    assert type(pause).__name__ == "RectificationPause"
+    with pytest.raises(WorkflowError) as refused:
+        services.pause_start(
+            request=rectification_received,
+            reason="Which day do they mean?",
+            started_on=days_ago(2),
+            actor=manager,
+        )
+    assert str(refused.value) == message
+    with pytest.raises(WorkflowError) as refused:
+        services.pause_end(request=rectification_received, ended_on=TODAY(), actor=manager)
+    assert str(refused.value) == message
+    assert not RectificationPause.objects.exists()
     rectification_received.refresh_from_db()
-    assert rectification_received.due_on() is None
-    assert rectification_received.deadline().clock_stopped
-    services.pause_end(request=rectification_received, ended_on=TODAY(), actor=manager)
-    rectification_received.refresh_from_db()
-    # Two days stopped: due two days later than one month from receipt.
-    expected = _one_month_after(rectification_received.received_on) + datetime.timedelta(days=2)
-    assert rectification_received.due_on() == expected
+    assert rectification_received.due_on() == due
 
 
 def test_an_extension_adds_months_when_told_in_the_first_month(general_record, mother, manager):
@@ -472,8 +532,13 @@ def test_an_unanswered_request_becomes_overdue(general_record, mother, manager):
 
 def test_the_clock_services_say_correction_requests_to_others(rectification_received, othermanager):
     with pytest.raises(WorkflowError, match="handles correction requests"):
-        services.pause_start(
-            request=rectification_received, reason="?", started_on=TODAY(), actor=othermanager
+        services.extension_record(
+            request=rectification_received,
+            months=1,
+            reason="Complex",
+            told_on=TODAY(),
+            reasons_told=True,
+            actor=othermanager,
         )
 
 
@@ -486,3 +551,177 @@ def test_a_request_on_a_recent_entry(child, keyperson, mother, manager):
     record = written_long_ago(write(child, keyperson, title="Snack time"), days=1)
     rectification = rectify(record, mother, manager, days_ago=0)
     assert rectification.received_on == TODAY()
+
+
+# Refusing (UK GDPR Art. 12(4)-(5)).
+
+
+def refuse(rectification, manager, **extra):
+    fields = {
+        "ground": "manifestly_unfounded",
+        "reason": "The same request, about the same entry, was answered last week.",
+        "told_on": TODAY(),
+        "told_how": "letter",
+        "told_of_rights": True,
+    }
+    return services.rectification_refuse(
+        rectification=rectification, actor=manager, **(fields | extra)
+    )
+
+
+@pytest.mark.parametrize("state", ["received", "identity_verified"])
+def test_a_refusal_is_recorded_with_the_notice_and_lifts_the_restriction(
+    rectification_received, manager, state
+):
+    if state == "identity_verified":
+        verify(rectification_received, manager)
+    rectification = refuse(rectification_received, manager)
+    rectification.refresh_from_db()
+    assert rectification.state == "refused"
+    assert rectification.refusal_ground == "manifestly_unfounded"
+    assert rectification.outcome_reason.startswith("The same request")
+    assert (rectification.told_on, rectification.told_how) == (TODAY(), "letter")
+    assert rectification.told_of_rights
+    assert not rectification.is_open
+    assert services.answered_on_time(rectification) is True
+    record = fresh(rectification.record)
+    assert not record.disputed
+    assert record.history.first().history_change_reason == (
+        f"Disputed: correction request {rectification.pk} refused"
+    )
+    assert rectification.history.first().history_change_reason == (
+        "Refused: Manifestly unfounded (Art. 12(5))"
+    )
+    rows = AccessLogEntry.objects.filter(action=AccessAction.RECTIFICATION_STATE_CHANGED)
+    row = rows.order_by("id").last()
+    assert row.detail == {"rectification": rectification.pk, "from": state, "to": "refused"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"ground": "whim"}, "Choose the ground"),
+        ({"reason": "  "}, "Give the reasons"),
+        ({"told_how": "pigeon"}, "Say how the parent was told"),
+        ({"told_of_rights": False}, "complain to the ICO and to go to court"),
+        ({"told_on": TODAY() + datetime.timedelta(days=1)}, "between the day the request"),
+        ({"told_on": days_ago(30)}, "between the day the request"),
+        ({"ground": "no_parental_responsibility"}, "holds parental responsibility"),
+    ],
+)
+def test_a_refusal_needs_its_ground_reasons_and_the_parent_told_of_their_rights(
+    rectification_received, manager, extra, message
+):
+    with pytest.raises(WorkflowError, match=message):
+        refuse(rectification_received, manager, **extra)
+    rectification_received.refresh_from_db()
+    assert rectification_received.state == "received"
+    assert fresh(rectification_received.record).disputed
+
+
+def test_a_requester_who_lost_parental_responsibility_is_refused_on_that_ground(
+    rectification_received, manager, mother
+):
+    connection = mother.connections.get()
+    connection.has_parental_responsibility = False
+    save_as(connection, actor=manager)
+    with pytest.raises(WorkflowError, match="can only be refused"):
+        verify(rectification_received, manager)
+    refuse(rectification_received, manager, ground="no_parental_responsibility")
+    rectification_received.refresh_from_db()
+    assert rectification_received.state == "refused"
+
+
+def test_a_decided_request_is_not_refused(rectification_verified, manager):
+    decide_kept(rectification_verified, manager)
+    with pytest.raises(WorkflowError, match="not yet decided"):
+        refuse(rectification_verified, manager)
+
+
+def test_refusing_one_request_leaves_the_entry_disputed_by_another(
+    general_record, mother, father, manager
+):
+    first = rectify(general_record, mother, manager)
+    rectify(general_record, father, manager, what_is_wrong="The date is wrong.")
+    refuse(first, manager)
+    assert fresh(general_record).disputed
+
+
+# Disclosures recorded as a written summary only (Art. 19).
+
+
+def share_summary(record, manager, on=None, organisation="Health visiting"):
+    """A disclosure about the entry's child recorded as a written summary only."""
+    return share(
+        record.child,
+        manager,
+        summary="A summary of how she has settled in.",
+        decided_on=on or TODAY(),
+        recipient_organisation=organisation,
+    )
+
+
+def test_summaries_about_the_child_since_the_entry_was_written_are_to_be_checked(
+    rectification_verified, manager, child, keyperson
+):
+    record = rectification_verified.record
+    named = share_entry(record, manager)
+    summary = share_summary(record, manager)
+    written = timezone.localtime(record.created_at).date()
+    before = share_summary(
+        record, manager, on=written - datetime.timedelta(days=1), organisation="Earlier"
+    )
+    other_entry = share_entry(write(child, keyperson, title="Another"), manager, organisation="X")
+    assert list(services.past_recipients(record)) == [named]
+    found = list(summary_disclosures(record))
+    assert summary in found
+    assert before not in found
+    assert named not in found
+    assert other_entry not in found
+    rectification = decide_corrected(rectification_verified, manager)
+    assert services.summaries_to_check(rectification) == [summary]
+    assert services.notices_outstanding(rectification) == [named]
+
+
+def test_a_summary_is_told_or_marked_as_not_including_the_entry(rectification_verified, manager):
+    record = rectification_verified.record
+    named = share_entry(record, manager)
+    first = share_summary(record, manager)
+    second = share_summary(record, manager, organisation="Speech and language")
+    rectification = decide_corrected(rectification_verified, manager)
+    with pytest.raises(WorkflowError, match="how you know"):
+        services.notice_record(
+            rectification=rectification,
+            sharing=first,
+            actor=manager,
+            outcome="not_included",
+            done_on=TODAY(),
+        )
+    services.notice_record(
+        rectification=rectification,
+        sharing=first,
+        actor=manager,
+        outcome="not_included",
+        done_on=TODAY(),
+        note="The summary was about her speech only.",
+    )
+    services.notice_record(
+        rectification=rectification,
+        sharing=second,
+        actor=manager,
+        outcome="notified",
+        done_on=TODAY(),
+        method="phone",
+    )
+    assert services.summaries_to_check(rectification) == []
+    # A disclosure that named the entry cannot be said not to include it.
+    with pytest.raises(WorkflowError, match="named the entry"):
+        services.notice_record(
+            rectification=rectification,
+            sharing=named,
+            actor=manager,
+            outcome="not_included",
+            done_on=TODAY(),
+            note="?",
+        )
+    assert RectificationNotice.objects.count() == 2

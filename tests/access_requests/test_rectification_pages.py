@@ -19,7 +19,7 @@ from tests.access_requests.conftest import (
     share_entry,
     verify,
 )
-from tests.children.conftest import write
+from tests.children.conftest import share, write
 
 
 def step_forms(html: str, item) -> set[str]:
@@ -60,7 +60,8 @@ def test_a_disputed_entry_says_so_with_a_link_for_the_manager(
     client.force_login(manager)
     html = client.get(record.get_absolute_url()).content.decode()
     assert "A parent has asked for this entry to be corrected (received" in html
-    assert "must not be shared while the request is pending" in html
+    assert "its use is restricted until the parent has been told the decision" in html
+    assert "not yet decided" in html
     assert rectification_received.get_absolute_url() in html
     assert "Disputed" in html
     client.force_login(keyperson)
@@ -81,6 +82,31 @@ def test_the_entrys_history_shows_when_it_became_disputed_and_why(
     # The version the request made: the field that changed, and the request named as the reason.
     assert "Disputed by a parent" in html
     assert f"correction request {rectification_received.pk}" in html
+
+
+def test_a_decided_entry_stays_disputed_until_the_parent_is_told(
+    client, manager, keyperson, rectification_verified
+):
+    """UK GDPR Art. 18(3): the banner says the decision is made and the parent is to be told;
+    telling them lifts the restriction, and the banner goes."""
+    decide_kept(rectification_verified, manager)
+    record = rectification_verified.record
+    client.force_login(manager)
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert "a decision has been made and the parent is to be told" in html
+    assert rectification_verified.get_absolute_url() in html
+    html = page(client, rectification_verified)
+    assert "Telling the parent lifts the restriction on the entry" in html
+    response = post(
+        client,
+        rectification_verified,
+        "tell",
+        {"told_on": today(), "told_how": "letter", "told_of_rights": "on"},
+    )
+    assert response.status_code == 302
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert "A parent has asked for this entry to be corrected" not in html
+    assert "Disputed by a parent" not in html
 
 
 # Recording a request.
@@ -140,8 +166,11 @@ def test_a_received_request_shows_the_entry_and_only_the_identity_form(
     html = page(client, item)
     assert step_forms(html, item) == {"verify-identity"}
     assert sensitive_record.body in html
-    assert "Stop the clock" in html
+    # No clarification pause on a correction request (UK GDPR Art. 12A(3)-(5)).
+    assert "Stop the clock" not in html
+    assert "Extend the deadline" in html
     assert "Withdrawn by the parent" in html
+    assert "Refuse" in html
     assert "Due" in html
     # Showing a sensitive entry's text is a read, logged.
     rows = AccessLogEntry.objects.filter(action=AccessAction.RECORD_VIEWED).order_by("id")
@@ -255,6 +284,90 @@ def test_withdrawing_asks_to_confirm(client, manager, rectification_received):
     assert response.status_code == 302
     rectification_received.refresh_from_db()
     assert rectification_received.state == "withdrawn"
+
+
+def test_refusing_asks_to_confirm_and_records_the_notice(client, manager, rectification_received):
+    client.force_login(manager)
+    html = page(client, rectification_received, "?step=refuse")
+    assert "Are you sure?" in html
+    data = {
+        "ground": "excessive",
+        "reason": "The fourth request about this entry this month.",
+        "told_on": today(),
+        "told_how": "letter",
+    }
+    response = post(client, rectification_received, "refuse", data | {"confirmed": "yes"})
+    assert response.status_code == 200
+    assert "go to court" in response.content.decode()
+    rectification_received.refresh_from_db()
+    assert rectification_received.state == "received"
+    response = post(
+        client,
+        rectification_received,
+        "refuse",
+        data | {"told_of_rights": "on", "confirmed": "yes"},
+    )
+    assert response.status_code == 302
+    rectification_received.refresh_from_db()
+    assert rectification_received.state == "refused"
+    assert not Record.objects.get(pk=rectification_received.record_id).disputed
+    html = page(client, rectification_received)
+    assert "Excessive" in html
+    assert "The fourth request about this entry this month." in html
+    assert not step_forms(html, rectification_received)
+    listing = client.get(reverse("access_requests:rectification_list")).content.decode()
+    assert "Refused; parent told" in listing
+
+
+def test_a_requester_without_parental_responsibility_is_offered_the_refusal(
+    client, manager, rectification_received, mother
+):
+    connection = mother.connections.get()
+    connection.has_parental_responsibility = False
+    connection.save()
+    client.force_login(manager)
+    html = page(client, rectification_received)
+    # The refusal is the next step (it asks to confirm): identity is not verified for them.
+    assert "Next step: Refuse" in html
+    assert not step_forms(html, rectification_received)
+    assert "?step=refuse#step" in html
+
+
+def test_summary_disclosures_are_listed_to_be_checked(client, manager, rectification_verified):
+    record = rectification_verified.record
+    decide_corrected(rectification_verified, manager)
+    client.force_login(manager)
+    html = page(client, rectification_verified)
+    assert "The entry was not shared with anyone: there is nobody to tell." in html
+    summary = share(
+        record.child,
+        manager,
+        summary="How she has settled in.",
+        decided_on=timezone.localdate(),
+        recipient_organisation="Health visiting",
+    )
+    html = page(client, rectification_verified)
+    assert "nobody to tell" not in html
+    assert "some were recorded as a written summary only" in html
+    assert "check whether this disclosure included the entry" in html
+    assert f"?step=notice&amp;sharing={summary.pk}" in html
+    html = page(client, rectification_verified, f"?step=notice&sharing={summary.pk}")
+    assert "a written summary on" in html
+    response = post(
+        client,
+        rectification_verified,
+        "notice",
+        {
+            "sharing": summary.pk,
+            "outcome": "not_included",
+            "done_on": today(),
+            "note": "It was about her speech only.",
+        },
+    )
+    assert response.status_code == 302
+    html = page(client, rectification_verified)
+    assert "Checked: the summary did not include the entry" in html
+    assert "check whether this disclosure included the entry" not in html
 
 
 def test_a_step_not_offered_is_refused_in_place(client, manager, rectification_received):
