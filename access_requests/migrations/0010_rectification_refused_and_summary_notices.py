@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access_requests', '0009_rectification'),
-        ('children', '0005_third_party_two_answers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

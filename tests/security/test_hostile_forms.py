@@ -38,14 +38,13 @@ from access_requests.models import (
     Helper,
     LegalAdvice,
     Pause,
-    RectificationPause,
     State,
 )
 from children import forms as child_forms
 from setting_records.forms import LoginForm
 from setting_records.history import save_as
 from setting_records.two_factor.forms import CodeForm
-from tests.access_requests.conftest import decide_corrected, rectify, share, verify
+from tests.access_requests.conftest import decide_corrected, rectify, share_entry, verify
 from tests.children.conftest import write
 from tests.conftest import add_authenticator
 from tests.security.conftest import bring_to
@@ -211,10 +210,9 @@ def _rectification_step(name: str, world: str) -> Form:
 RECTIFICATION_STEP_WORLDS = {
     "verify-identity": "rectification_received",
     "ask-identity": "rectification_received",
-    "pause": "rectification_received",
-    "resume": "rectification_received",
     "extend": "rectification_received",
     "withdraw": "rectification_received",
+    "refuse": "rectification_received",
     "decide": "rectification_verified",
     "tell": "rectification_decided",
     "notice": "rectification_decided",
@@ -438,14 +436,10 @@ def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
 def _rectification_world(world: dict[str, Any], state: str) -> dict[str, Any]:
     """A correction request about the general entry, shared once before, in ``state``."""
     manager, record = world["manager"], world["record"]
-    sharing = share(record, manager)
+    sharing = share_entry(record, manager)
     item = rectify(record, world["mother"], manager)
     extra: list[Any] = [item, sharing]
-    if state == "received":
-        pause = RectificationPause(request=item, started_on=item.received_on, reason="Which day?")
-        save_as(pause, actor=manager)
-        extra.append(pause)
-    else:
+    if state != "received":
         verify(item, manager)
     if state == "decided":
         decide_corrected(item, manager)
