@@ -1,6 +1,7 @@
 """Demo correction (rectification) requests for ``seed_demo`` (policy P11): one pending, so its
 entry shows as disputed; one decided as a factual inaccuracy, with a past recipient from the
-sharing log told of the correction; one kept as professional judgement with the parent's
+sharing log told of the correction and the parent still to be told (so its entry stays disputed
+until they are: UK GDPR Art. 18(3)); one kept as professional judgement with the parent's
 statement, the parent told and the request closed.
 
 Written through the services, like the demo access requests, the disclosure that makes the
@@ -85,7 +86,7 @@ def create_rectifications(*, staff: DemoStaff) -> None:
     if len(facts) < 2 or not opinions:
         return
 
-    # Pending: received three days ago; the entry is disputed until it is decided.
+    # Pending: received three days ago; the entry is disputed until the parent is told.
     record, parent = facts[-1]
     services.rectification_create(
         record=record,

@@ -375,8 +375,9 @@ class Record(models.Model):
             "Empty until both have been checked, unless one already says confidential."
         ),
     )
-    # Set while a rectification request about this entry is pending (UK GDPR Art. 18(1)(a):
-    # processing is restricted while the accuracy is checked). Kept by the rectification
+    # Set from a rectification request's receipt until the parent is told the decision, or it
+    # is withdrawn or refused (UK GDPR Art. 18(1)(a): processing is restricted while the
+    # accuracy is checked; 18(3): the parent is told before it is lifted). Kept by the rectification
     # services only, in the same transaction as the request, so lists, search, packs and the
     # sharing log can mark the entry without asking another app; the change is in history.
     disputed = models.BooleanField(_("disputed by a parent"), default=False, editable=False)

@@ -146,7 +146,7 @@ def sharing_record(
 
     ``entries`` are the child's entries that were shared (or, for a decision not to share, that
     were asked for); ``summary`` says in words what was shared or asked for. An entry a parent
-    is disputing (``Record.disputed``: a rectification request is pending) is shared only with
+    is disputing (``Record.disputed``: a rectification request restricts it) is shared only with
     the reason in ``disputed_reasons[entry.pk]``: UK GDPR Art. 18(2) lets restricted data be
     processed only with consent, for legal claims, to protect another person's rights, or for
     an important public interest, such as a safeguarding referral.

@@ -545,7 +545,7 @@ def third_party_review(request: AuthenticatedHttpRequest) -> HttpResponse:
                 When(third_party_confidential=True, then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),
-            )
+            ),
         )
         .order_by("review_order", "-occurred_at", "-pk")
     )

@@ -128,7 +128,7 @@ def changes_since_preparation(request: AccessRequest) -> list[str]:
             changes.append(
                 f"A parent asked for “{record.title}” to be corrected since preparation."
                 if record.disputed
-                else f"The parent's request to correct “{record.title}” was decided since "
+                else f"The parent's request to correct “{record.title}” was answered since "
                 "preparation."
             )
     for row in known.values():

@@ -129,7 +129,7 @@ def rectification_create(
     representative_name: str = "",
 ) -> RectificationRequest:
     """Record a parent's request to correct an entry (UK GDPR Art. 16), and mark the entry
-    disputed while it is pending (Art. 18(1)(a)).
+    disputed until the parent is told the decision (Art. 18(1)(a), 18(3)).
 
     The requester is a person in the child's register who holds parental responsibility; the
     request may be made for them by someone else (``representative_name``), never for someone
@@ -346,7 +346,7 @@ def rectification_withdraw(
     *, rectification: RectificationRequest, actor: User, reason: str
 ) -> RectificationRequest:
     """The parent withdrew the request before it was decided; the entry is no longer
-    disputed unless another request about it is pending."""
+    disputed unless another request about it still restricts it."""
     rectification = _locked(rectification)
     _require_manager(actor, rectification.child, HANDLES)
     _require_state(

@@ -19,7 +19,9 @@ from tests.access_requests.conftest import disclose_reviewed, share, write
 STATEMENT = "Amira had a cold that week; she was not upset.\nPlease keep this with the entry."
 LABEL = "Parent\N{RIGHT SINGLE QUOTATION MARK}s statement"
 GUIDE = f"“{LABEL}” marks a statement"
-DISPUTED = "The parent has asked for this entry to be corrected; a decision is pending."
+DISPUTED = (
+    "The parent has asked for this entry to be corrected; the request has not yet been answered."
+)
 
 
 def text_of(pdf: bytes) -> str:
