@@ -107,7 +107,8 @@ def test_demo_has_a_pending_and_two_decided_correction_requests():
     # recipient (shared before the correction) has been told.
     corrected = requests["decided"]
     assert corrected.outcome == "corrected"
-    assert not corrected.record.disputed
+    # The parent is still to be told, so the entry stays restricted (UK GDPR Art. 18(3)).
+    assert corrected.record.disputed
     assert corrected.record.history.filter(
         history_change_reason=f"Corrected on correction request {corrected.pk}"
     ).exists()
