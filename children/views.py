@@ -259,6 +259,9 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an entry. The form shows the entry's text, so showing it (on the first visit, or
     again with errors) is a read, logged when the entry is sensitive as stored."""
     record = access.get_record(request.user, pk, "edit")
+    if record.disputed:
+        messages.error(request, services.DISPUTED_NOT_EDITABLE)
+        return redirect(record)
     # Judged before the form is bound: validating writes the typed values onto the instance.
     as_stored = reads.shown(record)
     form = RecordEditForm(
