@@ -31,6 +31,7 @@ from access_requests.models import (
     State,
 )
 from access_requests.pack import WORKING_COPY
+from children import sharing as sharing_log
 from setting_records import access, reads
 from setting_records.errors import WorkflowError
 from setting_records.fields import parse_id
@@ -437,6 +438,14 @@ def _render_rectification(
         recipients = [
             (sharing, notices.get(sharing.pk)) for sharing in services.past_recipients(record)
         ]
+        # Lines of the sharing log: a view of it, in the access log (P5).
+        sharing_log.log_lines_shown(
+            request.user,
+            record.child,
+            [sharing for sharing, _ in recipients],
+            via="correction request",
+            rectification=item.pk,
+        )
     context = {
         "item": item,
         "record": record,

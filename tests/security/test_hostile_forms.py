@@ -45,7 +45,7 @@ from children import forms as child_forms
 from setting_records.forms import LoginForm
 from setting_records.history import save_as
 from setting_records.two_factor.forms import CodeForm
-from tests.access_requests.conftest import decide_corrected, rectify, share, verify
+from tests.access_requests.conftest import decide_corrected, rectify, share_entry, verify
 from tests.children.conftest import write
 from tests.conftest import add_authenticator
 from tests.security.conftest import bring_to
@@ -438,7 +438,7 @@ def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
 def _rectification_world(world: dict[str, Any], state: str) -> dict[str, Any]:
     """A correction request about the general entry, shared once before, in ``state``."""
     manager, record = world["manager"], world["record"]
-    sharing = share(record, manager)
+    sharing = share_entry(record, manager)
     item = rectify(record, world["mother"], manager)
     extra: list[Any] = [item, sharing]
     if state == "received":
