@@ -298,7 +298,7 @@ FORMS: dict[str, Form] = {
     "access_requests:review": Form(
         "preparing",
         lambda w: f"/access-requests/{w['request'].pk}/review/",
-        lambda w: list(review.ReviewForm(entries=review.review_entries(w["request"])).fields),
+        lambda w: list(review.review_form(w["request"]).fields),
     ),
     **{f"access_requests:step:{name}": _step(name, world) for name, world in STEP_WORLDS.items()},
     "access_requests:rectification_new": Form(
