@@ -44,7 +44,6 @@ from access_requests.services.meetings import (
 from access_requests.services.pack_review import (
     ExtraDecision,
     extra_problem,
-    extras_add_new,
     extras_waiting,
     recipient_line,
 )
@@ -103,7 +102,6 @@ __all__ = [
     "entry_decide",
     "extension_record",
     "extra_problem",
-    "extras_add_new",
     "extras_waiting",
     "flag_blockers",
     "flag_raise",

@@ -207,13 +207,13 @@ def _extras_changes(request: AccessRequest, frozen: FrozenPack) -> list[str]:
         return []
     changes = []
     known = {row["id"]: row for row in frozen.extras.get("statements", [])}
-    for prepared in _prepared_statements(request):
-        row = known.pop(prepared.pk, None)
-        title = prepared.statement.record.title
+    for statement in _prepared_statements(request):
+        row = known.pop(statement.pk, None)
+        title = statement.statement.record.title
         if row is None:
             # A statement recorded since is named with its entry's fingerprint.
             continue
-        if _extra_decision(prepared) != row["decision"]:
+        if _extra_decision(statement) != row["decision"]:
             changes.append(
                 f"The decision on a parent's statement on “{title}” was changed since preparation."
             )
