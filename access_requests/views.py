@@ -241,10 +241,16 @@ def request_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = access.get_access_request(request.user, pk)
     if request.method == "GET":
         return redirect(f"{item.get_absolute_url()}#review")
-    form = review.ReviewForm(request.POST, entries=review.review_entries(item))
+    form = review.review_form(item, request.POST)
     if form.is_valid():
         try:
-            services.entries_review(request=item, decisions=form.decisions(), actor=request.user)
+            services.entries_review(
+                request=item,
+                decisions=form.decisions(),
+                statements=form.statement_decisions(),
+                recipients=form.recipient_decisions(),
+                actor=request.user,
+            )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
