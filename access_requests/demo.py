@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from access_requests import services
-from children.models import Child, ChildPerson, Relationship
+from children.models import Child, ChildPerson, Framework, Relationship
 from setting_records.demo import DemoStaff
 
 
@@ -72,6 +72,50 @@ def _decide_for_demo(request, manager) -> None:
                 disclosure="reasonable" if record.is_third_party else "disclose",
                 actor=manager,
             )
+    _decide_extras_for_demo(request, manager)
+
+
+# A referral or a child protection process still under way: naming it to a parent can
+# prejudice the enquiry (DPA 2018 Sch. 3 para 21, child abuse data).
+ENQUIRY_FRAMEWORKS = {
+    Framework.REFERRAL,
+    Framework.STRATEGY_DISCUSSION,
+    Framework.CHILD_PROTECTION_CONFERENCE,
+}
+
+
+def _decide_extras_for_demo(request, manager) -> None:
+    """The parents' statements and the recipients, decided as a manager would: the other
+    parent's view of the day goes in (reasonable: it is about the child's day, and the parents
+    share care); a referral still being looked into is withheld from "Your rights"."""
+    statements = [
+        services.ExtraDecision(extra_id=prepared.pk, decision="include")
+        for prepared in request.prepared_statements.filter(decision="")
+    ]
+    recipients = []
+    for prepared in request.prepared_recipients.filter(decision="").select_related("sharing"):
+        if prepared.sharing.framework in ENQUIRY_FRAMEWORKS:
+            recipients.append(
+                services.ExtraDecision(
+                    extra_id=prepared.pk,
+                    decision="withhold",
+                    withhold_reason="child_abuse",
+                    withhold_note=(
+                        "A referral to children's social care is still being looked into: "
+                        "naming it now would not be in the child's best interests."
+                    ),
+                )
+            )
+        else:
+            recipients.append(services.ExtraDecision(extra_id=prepared.pk, decision="include"))
+    if statements or recipients:
+        services.entries_review(
+            request=request,
+            decisions=[],
+            statements=statements,
+            recipients=recipients,
+            actor=manager,
+        )
 
 
 def _redact_another_childs_name(request, manager) -> None:

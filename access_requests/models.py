@@ -494,6 +494,118 @@ class Redaction(models.Model):
         return reason_for_parent(self.reason, self.note, may_be_told=self.reason_may_be_told)
 
 
+class Inclusion(models.TextChoices):
+    INCLUDE = "include", _("Include")
+    WITHHOLD = "withhold", _("Withhold")
+
+
+class PreparedExtra(models.Model):
+    """What a pack prints besides the entries, decided in the review like an entry: include it,
+    or withhold it under an exemption (``WithholdReason``) with a note. Empty ``decision``:
+    not yet decided, and the pack does not print it."""
+
+    decision = models.CharField(_("decision"), max_length=20, choices=Inclusion.choices, blank=True)
+    withhold_reason = models.CharField(
+        _("reason for withholding"), max_length=30, choices=WithholdReason.choices, blank=True
+    )
+    withhold_note = models.TextField(_("why the exemption applies"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def included(self) -> bool:
+        return self.decision == Inclusion.INCLUDE
+
+    @property
+    def withheld(self) -> bool:
+        return self.decision == Inclusion.WITHHOLD
+
+
+class PreparedStatement(PreparedExtra):
+    """A parent's statement on one of the child's entries, reviewed before it goes in the pack.
+
+    A statement made by anyone but the requester (the other parent, a solicitor) is that
+    person's data, and it may quote a passage withheld from its entry (DPA 2018 Sch. 2
+    para 16): the manager includes or withholds it. The requester's own statement is their
+    own data and is proposed for inclusion (``proposed_by_default``). A withheld statement is
+    printed as "[a statement has been withheld — reason]", or the neutral line when the reason
+    itself may not be told, as entries are.
+    """
+
+    request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="prepared_statements"
+    )
+    statement = models.ForeignKey(ParentStatement, on_delete=models.PROTECT, related_name="+")
+    reason_may_be_told = models.BooleanField(_("the parent may be told the reason"), default=True)
+    proposed_by_default = models.BooleanField(
+        _("proposed by default"),
+        default=False,
+        help_text=_("The requester's own statement: their own data."),
+    )
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "statement"], name="statement_once_per_request"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="withhold") | ~models.Q(withhold_reason=""),
+                name="withheld_statement_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.statement}"
+
+    @property
+    def reason_for_parent(self) -> str:
+        return reason_for_parent(
+            self.withhold_reason, self.withhold_note, may_be_told=self.reason_may_be_told
+        )
+
+
+class PreparedRecipient(PreparedExtra):
+    """One recipient from the information-sharing log, reviewed before the pack's "Your rights"
+    page names it.
+
+    UK GDPR Art. 15(1)(c) gives the parent the recipients, but an exemption can cover them: a
+    referral to children's social care or the police can tell a parent under investigation
+    that there is one (DPA 2018 Sch. 2 para 2, crime; Sch. 3 paras 7-8 and 12, social work
+    data; Sch. 3 para 21, child abuse data). A withheld recipient is simply left out, with no
+    line saying so: the ICO's guidance on the right of access ("exemptions") accepts not
+    telling the requester where telling would itself prejudice the purpose of the exemption.
+    """
+
+    request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="prepared_recipients"
+    )
+    sharing = models.ForeignKey(InformationSharing, on_delete=models.PROTECT, related_name="+")
+
+    history = kept_history()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "sharing"], name="recipient_once_per_request"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decision="withhold") | ~models.Q(withhold_reason=""),
+                name="withheld_recipient_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.sharing.recipient_label}"
+
+
 class Controversy(models.TextChoices):
     COURT_CASE = "court_case", _("Court case between the parents")
     LEGAL_ACTION = "legal_action", _("Social care or police considering legal action")
@@ -653,7 +765,8 @@ class FrozenPack(models.Model):
     content with the recipient's name: nothing goes out undiscussed (P9). ``content`` is the
     canonical JSON of ``PackContent`` (``access_requests.snapshot``), ``sha256`` its fingerprint;
     ``entries`` records, per prepared entry, the record it shows, when that record last changed
-    and the preparation decision, so a later change can be named.
+    and the preparation decision, so a later change can be named; ``extras`` does the same for
+    the parents' statements and the recipients reviewed with them.
     """
 
     request = models.ForeignKey(
@@ -662,6 +775,9 @@ class FrozenPack(models.Model):
     content = models.JSONField()
     sha256 = models.CharField(max_length=64)
     entries = models.JSONField(default=list)
+    # Per prepared statement and recipient, what it is and the decision on it: empty for a
+    # pack fixed before statements and recipients were reviewed.
+    extras = models.JSONField(default=dict)
     frozen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -6,25 +6,25 @@ is cut out of the text here, before anything is rendered. Nothing is left out si
 gap carries "[withheld — reason]", or a neutral line when the reason itself may not be told.
 """
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from access_requests.models import (
     AccessRequest,
+    Inclusion,
     Meeting,
     PreparedEntry,
+    PreparedStatement,
     Redaction,
     withheld_line,
 )
 from access_requests.pack_content import PackContent, PackDetail, PackEntry, PackStatement
-from children import sharing as sharing_log
 from children.models import (
-    Child,
     ChildPerson,
-    ParentStatement,
+    InformationSharing,
     PREvidence,
     RecordKind,
+    SharingDecision,
 )
 
 WORKING_COPY = "Working copy — not to be handed over"
@@ -96,27 +96,49 @@ def _withheld_entry(entry: PreparedEntry, reason: str):
     )
 
 
-def _statements(entry: PreparedEntry) -> list[PackStatement]:
-    """The entry's parents' statements, oldest first, each replaced one marked with the day of
-    the statement that replaced it (policy P11: a statement travels with its entry into every
-    later pack). Read from ``record.statements`` as prefetched by ``content_for``."""
-    statements = sorted(
-        entry.record.statements.all(), key=lambda s: (s.made_on, s.recorded_at, s.pk)
+def _statements(prepared: list[PreparedStatement]) -> list[PackStatement]:
+    """An entry's parents' statements as reviewed for this request, oldest first (policy P11: a
+    statement travels with its entry into every later pack). An included one is printed with
+    who made it, when and how, and marked with the day of the included statement that replaced
+    it; a withheld one only as "[a statement has been withheld — reason]" (or the neutral line),
+    since who made it, when and what they said are what is withheld. One not yet decided is not
+    printed: nothing goes out unreviewed."""
+    shown = sorted(
+        (p for p in prepared if p.decision),
+        key=lambda p: (p.statement.made_on, p.statement.recorded_at, p.statement.pk),
     )
-    replaced_on = {s.supersedes_id: s.made_on for s in statements if s.supersedes_id}
-    return [
-        PackStatement(
-            made_by=statement.made_by,
-            made_on=statement.made_on,
-            taken_how=str(statement.get_taken_how_display()),
-            words=statement.words,
-            replaced_on=replaced_on.get(statement.pk),
+    replaced_on = {
+        p.statement.supersedes_id: p.statement.made_on
+        for p in shown
+        if p.included and p.statement.supersedes_id
+    }
+    printed = []
+    for item in shown:
+        statement = item.statement
+        if item.withheld:
+            printed.append(
+                PackStatement(
+                    made_by="",
+                    made_on=None,
+                    taken_how="",
+                    words="",
+                    withheld_reason=item.reason_for_parent,
+                )
+            )
+            continue
+        printed.append(
+            PackStatement(
+                made_by=statement.made_by,
+                made_on=statement.made_on,
+                taken_how=str(statement.get_taken_how_display()),
+                words=statement.words,
+                replaced_on=replaced_on.get(statement.pk),
+            )
         )
-        for statement in statements
-    ]
+    return printed
 
 
-def _pack_entry(entry: PreparedEntry):
+def _pack_entry(entry: PreparedEntry, statements: list[PreparedStatement]):
     record = entry.record
     if entry.withheld:
         return _withheld_entry(entry, entry.reason_for_parent)
@@ -133,7 +155,7 @@ def _pack_entry(entry: PreparedEntry):
         source_label=record.third_party_label if record.is_third_party else "The setting",
         body=body,
         redacted=bool(redactions),
-        parent_statements=_statements(entry),
+        parent_statements=_statements(statements),
         # UK GDPR Art. 18(1)(a): the parent contests its accuracy and the decision is pending.
         disputed=record.disputed,
     )
@@ -184,36 +206,50 @@ def _family_notes(request: AccessRequest) -> list[str]:
     return [family.notes for _, family in sorted(families.items()) if family.notes]
 
 
-def recipients(child: Child) -> list[str]:
+def recipient_line(sharing: InformationSharing) -> str:
+    """A recipient as the pack names it: the organisation, the recipient's role and the day
+    (the person's own name is not what UK GDPR Art. 15(1)(c) asks for)."""
+    role = f" ({sharing.recipient_role})" if sharing.recipient_role else ""
+    return f"{sharing.recipient_organisation}{role}, {date_format(sharing.decided_on, 'j F Y')}"
+
+
+def recipients(request: AccessRequest) -> list[str]:
     """Who the child's information was shared with, from the information-sharing log (policy
-    P5): the organisation and the recipient's role, and the day, oldest first. UK GDPR
+    P5), as reviewed for this request: the included recipients only, oldest first. UK GDPR
     Art. 15(1)(c) gives the parent the right to know the recipients; decisions not to share
-    disclosed nothing and are left out. One query."""
-    lines = []
-    for sharing in sharing_log.child_recipients(child):
-        role = f" ({sharing.recipient_role})" if sharing.recipient_role else ""
-        lines.append(
-            f"{sharing.recipient_organisation}{role}, {date_format(sharing.decided_on, 'j F Y')}"
+    disclosed nothing and never come in.
+
+    A recipient withheld under an exemption (a referral to children's social care or the
+    police: DPA 2018 Sch. 2 para 2; Sch. 3 paras 7-8, 12 and 21) is left out with no line
+    saying so. Unlike a withheld entry, whose date and "[withheld — reason]" stand in its
+    place, a gap here would itself tell the parent that a disclosure was made: the ICO's
+    guidance on the right of access accepts not telling the requester that information is
+    withheld where telling them would prejudice the purpose of the exemption. A recipient not
+    yet reviewed is not printed either. One query."""
+    chosen = (
+        request.prepared_recipients.filter(
+            decision=Inclusion.INCLUDE, sharing__decision=SharingDecision.SHARED
         )
-    return lines
+        .select_related("sharing")
+        .order_by("sharing__decided_on", "sharing__pk")
+    )
+    return [recipient_line(recipient.sharing) for recipient in chosen]
 
 
 def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | None):
-    # One query each for the entries, their redactions and their statements, however many.
+    # One query each for the entries, their redactions and the statements reviewed with them,
+    # however many.
     entries = (
         request.entries.select_related("record", "record__author")
-        .prefetch_related(
-            "redactions",
-            Prefetch(
-                "record__statements",
-                queryset=ParentStatement.objects.select_related("person"),
-            ),
-        )
+        .prefetch_related("redactions")
         .order_by("record__occurred_at", "record__pk")
     )
+    statements: dict[int, list[PreparedStatement]] = {}
+    for prepared in request.prepared_statements.select_related("statement__person"):
+        statements.setdefault(prepared.statement.record_id, []).append(prepared)
     kind_order = {value: index for index, value in enumerate(RecordKind.values)}
     ordered = sorted(entries, key=lambda e: kind_order.get(e.record.kind, 99))
-    pack_entries = [_pack_entry(entry) for entry in ordered]
+    pack_entries = [_pack_entry(entry, statements.get(entry.record_id, [])) for entry in ordered]
     # Kinds of what is disclosed only: a withheld entry's kind is not told anywhere.
     kinds_held = [
         str(RecordKind(kind).label)
@@ -252,7 +288,7 @@ def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | N
             "Your name, contact details, your connection with the child, parental "
             "responsibility and the evidence of it that was seen.",
         ],
-        shared_with=recipients(request.child),
+        shared_with=recipients(request),
         retention=RETENTION,
         complaints_procedure=(
             f"Tell the manager of {setting.name}: the setting's complaints procedure says how "

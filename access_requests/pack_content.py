@@ -16,13 +16,16 @@ __all__ = ["PackContent", "PackDetail", "PackEntry", "PackStatement"]
 class PackStatement:
     """A parent's statement beside its entry (policy P11): who made it, when, how, and their
     words as recorded. ``replaced_on`` is the day of the later statement that replaced it (it
-    is printed, marked as replaced), None while it stands."""
+    is printed, marked as replaced), None while it stands. ``withheld_reason`` not None means
+    the statement was withheld: only "[a statement has been withheld — reason]" is printed (an
+    empty reason: the neutral line), and the other fields are empty."""
 
     made_by: str
-    made_on: date
+    made_on: date | None
     taken_how: str
     words: str
     replaced_on: date | None = None
+    withheld_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -203,14 +203,19 @@ def render_pack(content: PackContent, *, fetcher: StaticOnlyURLFetcher | None = 
             "withheld": withheld_entries(content.entries),
             # Disclosed entries only: a withheld entry prints its date and reason, nothing more.
             "has_statements": any(
-                entry.parent_statements and entry.withheld_reason is None
+                statement.withheld_reason is None
                 for entry in content.entries
+                if entry.withheld_reason is None
+                for statement in entry.parent_statements
             ),
             "has_disputed": any(
                 entry.disputed and entry.withheld_reason is None for entry in content.entries
             ),
             "anything_withheld": any(
-                entry.withheld_reason is not None or entry.redacted for entry in content.entries
+                entry.withheld_reason is not None
+                or entry.redacted
+                or any(s.withheld_reason is not None for s in entry.parent_statements)
+                for entry in content.entries
             ),
             "stylesheet_url": f"{urlsplit(settings.STATIC_URL).path}{PACK_STYLESHEET}",
         },

@@ -30,7 +30,7 @@ from access_requests.models import (
     State,
 )
 from access_requests.pack import WORKING_COPY
-from children.sharing import summary_disclosures
+from children import sharing as sharing_log
 from children.statements import statement_exists
 from setting_records import access, reads
 from setting_records.errors import WorkflowError
@@ -241,10 +241,16 @@ def request_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = access.get_access_request(request.user, pk)
     if request.method == "GET":
         return redirect(f"{item.get_absolute_url()}#review")
-    form = review.ReviewForm(request.POST, entries=review.review_entries(item))
+    form = review.review_form(item, request.POST)
     if form.is_valid():
         try:
-            services.entries_review(request=item, decisions=form.decisions(), actor=request.user)
+            services.entries_review(
+                request=item,
+                decisions=form.decisions(),
+                statements=form.statement_decisions(),
+                recipients=form.recipient_decisions(),
+                actor=request.user,
+            )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
@@ -445,7 +451,18 @@ def _render_rectification(
         ]
         # Disclosures recorded as a written summary only may have included the entry (Art. 19):
         # listed apart, to be checked.
-        summaries = [(sharing, notices.get(sharing.pk)) for sharing in summary_disclosures(record)]
+        summaries = [
+            (sharing, notices.get(sharing.pk))
+            for sharing in sharing_log.summary_disclosures(record)
+        ]
+        # Lines of the sharing log: a view of it, in the access log (P5).
+        sharing_log.log_lines_shown(
+            request.user,
+            record.child,
+            [sharing for sharing, _ in recipients + summaries],
+            via="correction request",
+            rectification=item.pk,
+        )
     context = {
         "item": item,
         "record": record,

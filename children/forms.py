@@ -1,4 +1,5 @@
 import datetime
+import uuid
 from typing import cast
 
 from django import forms
@@ -22,6 +23,7 @@ from children.models import (
     Source,
     StatementTakenHow,
 )
+from children.sharing import CONSENT_NOT_GIVEN, disputed_for_manager
 from setting_records.fields import IdChoiceField, IdMultipleChoiceField, id_formfield
 from setting_records.models import User
 
@@ -355,7 +357,28 @@ class ConnectionForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class SharingForm(forms.Form):
+class OneTimeForm(forms.Form):
+    """A form that records something never edited or removed, with a one-time key in a hidden
+    field (``setting_records.submissions``): made when the form is first shown, kept when it is
+    shown again with errors, so that a double click or a resent form records once.
+
+    A missing or malformed key (never sent by the page itself) records without one rather than
+    stopping someone at an error they cannot see."""
+
+    submission_key = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_key", str(uuid.uuid4()))
+
+    def clean_submission_key(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.cleaned_data["submission_key"])
+        except ValueError:
+            return None
+
+
+class SharingForm(OneTimeForm):
     """One disclosure about a child, or one decision not to share (policy P5), in the order a
     practitioner thinks it through; the fields come in groups (``fieldsets``)."""
 
@@ -426,8 +449,9 @@ class SharingForm(forms.Form):
         choices=[("", _("Choose one")), *LawfulBasis.choices],
         required=False,
         help_text=_(
-            "Needed when the information was shared. To protect a child this is usually "
-            "legal obligation or public task."
+            "Needed when the information was shared. HM Government's advice (2024): consent is "
+            "rarely the right basis for sharing to safeguard a child; it is usually legal "
+            "obligation or public task. Consent can be the basis only when it was given."
         ),
     )
     lawful_basis_detail = forms.CharField(
@@ -487,13 +511,26 @@ class SharingForm(forms.Form):
 
     CONDITIONAL = ("lawful_basis", "method", "consent_reason", "framework_detail")
 
-    def __init__(self, *args, records, staff, **kwargs):
+    def __init__(self, *args, records, staff, may_share_disputed, **kwargs):
+        """``may_share_disputed``: whether the user manages the child's setting, the only one
+        who may share an entry a parent disputes (the service checks again). Anyone else sees
+        such an entry marked so, and may still name it in a decision not to share."""
         super().__init__(*args, **kwargs)
         records = list(records)
+        self.may_share_disputed = may_share_disputed
+
+        def label(record: Record) -> str:
+            text = self._entry_label(record)
+            if record.disputed and not may_share_disputed:
+                text += str(_(": only the manager can share it while the dispute is open"))
+            return text
+
         self.fields["entries"].queryset = Record.objects.filter(pk__in=[r.pk for r in records])
-        self.fields["entries"].choices = [(r.pk, self._entry_label(r)) for r in records]
+        self.fields["entries"].choices = [(r.pk, label(r)) for r in records]
         self.fields["decided_by"].queryset = staff
-        self.disputed = [record for record in records if record.disputed]
+        self.all_disputed = [record for record in records if record.disputed]
+        # Why each had to be shared: asked of the manager only.
+        self.disputed = self.all_disputed if may_share_disputed else []
         for record in self.disputed:
             self.fields[self.reason_field(record)] = forms.CharField(
                 label=_("Why “%(title)s” had to be shared while a parent disputes it")
@@ -563,6 +600,11 @@ class SharingForm(forms.Form):
                 self.add_error("summary", _("Choose the entries shared, or write what was shared."))
             if not cleaned.get("lawful_basis"):
                 self.add_error("lawful_basis", _("Choose the lawful basis for sharing."))
+            elif (
+                cleaned.get("lawful_basis") == LawfulBasis.CONSENT
+                and cleaned.get("consent") != Consent.GIVEN
+            ):
+                self.add_error("lawful_basis", CONSENT_NOT_GIVEN)
             if not cleaned.get("method"):
                 self.add_error("method", _("Say how the information was shared."))
             if (
@@ -574,6 +616,10 @@ class SharingForm(forms.Form):
                     _("Say why it was shared without consent, or why consent was not sought."),
                 )
             chosen = {record.pk for record in cleaned.get("entries") or ()}
+            if not self.may_share_disputed:
+                for record in self.all_disputed:
+                    if record.pk in chosen:
+                        self.add_error("entries", disputed_for_manager(record))
             for record in self.disputed:
                 name = self.reason_field(record)
                 if record.pk in chosen and not cleaned.get(name, "").strip():
@@ -592,7 +638,7 @@ class SharingForm(forms.Form):
         return data
 
 
-class StatementForm(forms.Form):
+class StatementForm(OneTimeForm):
     """A parent's statement on an entry (policy P11): who made it, when, how, their words.
 
     Given the people in the child's register and the entry's current statements to choose
@@ -702,4 +748,5 @@ class StatementForm(forms.Form):
             "taken_how": self.cleaned_data["taken_how"],
             "words": self.cleaned_data["words"],
             "supersedes": self.cleaned_data.get("supersedes"),
+            "submission_key": self.cleaned_data["submission_key"],
         }

@@ -533,6 +533,9 @@ class ParentStatement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # One per form shown (a random token in a hidden field): a double click or a resent form
+    # finds the row the first submission made instead of recording the same thing twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = kept_history()
 
@@ -644,6 +647,9 @@ class InformationSharing(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # One per form shown (a random token in a hidden field): a double click or a resent form
+    # finds the row the first submission made instead of recording the same thing twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = kept_history()
 

@@ -310,6 +310,16 @@ def record_create(
     return record
 
 
+# UK GDPR Art. 18(2): while a parent's correction request is pending the entry is restricted
+# (kept, not changed or used); a correction comes only from the manager's decision on the
+# request (``record_correct``), whose history names the request.
+DISPUTED_NOT_EDITABLE = (
+    "A parent has asked for this entry to be corrected, so it cannot be changed until the "
+    "manager has decided their request and told them. If it is wrong, the manager corrects it "
+    "as part of that decision."
+)
+
+
 @transaction.atomic
 def record_update(
     *,
@@ -324,6 +334,9 @@ def record_update(
     an answer can be changed, and the change is kept, but it cannot be made unknown again."""
     if not access.can(actor, "edit", record):
         raise WorkflowError("You cannot change this entry.")
+    # Read from the database under a lock, not from the instance the form has written to.
+    if Record.objects.select_for_update().filter(pk=record.pk, disputed=True).exists():
+        raise WorkflowError(DISPUTED_NOT_EDITABLE)
     if not reason.strip():
         raise WorkflowError("Say why the entry is being changed.")
     fields = _clean_record(_record_fields(fields))

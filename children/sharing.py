@@ -14,10 +14,11 @@ The read helpers give the disclosures an entry or a child went out in, for recti
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -33,13 +34,14 @@ from children.models import (
     SharingDecision,
     SharingMethod,
 )
-from setting_records import access, access_log
+from setting_records import access, access_log, submissions
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
 from setting_records.models import AccessAction, User
 
 __all__ = [
     "child_recipients",
+    "log_lines_shown",
     "past_recipients",
     "recipients_of",
     "sharing_record",
@@ -71,6 +73,27 @@ def _require_length(sharing: InformationSharing) -> None:
         if limit is not None and len(getattr(sharing, name)) > limit:
             label = str(getattr(field, "verbose_name", name)).capitalize()
             raise WorkflowError(f"{label} is too long: at most {limit} characters.")
+
+
+# UK GDPR Art. 6(1)(a) and Art. 7(1): consent is a basis only when it was given, and the
+# setting can show it. HM Government, "Information sharing: advice for practitioners" (2024):
+# consent is rarely the right basis for sharing to safeguard a child; usually it is legal
+# obligation or public task.
+CONSENT_NOT_GIVEN = (
+    "Consent can be the lawful basis only when consent was given. To protect a child the basis "
+    "is usually legal obligation or public task."
+)
+
+
+def disputed_for_manager(record: Record) -> str:
+    return (
+        f"“{record.title}” is disputed by a parent: only the manager can decide to share it "
+        "while the dispute is open. Ask the manager."
+    )
+
+
+def _earlier(key: uuid.UUID | None, *, child: Child, actor: User) -> InformationSharing | None:
+    return submissions.earlier(InformationSharing, key, child_id=child.pk, recorded_by_id=actor.pk)
 
 
 def _entries_for(child: Child, actor: User, entries: Iterable[Record]) -> list[Record]:
@@ -141,6 +164,7 @@ def sharing_record(
     framework_detail: str = "",
     method: str = "",
     disputed_reasons: Mapping[int, str] = NO_REASONS,
+    submission_key: uuid.UUID | None = None,
 ) -> InformationSharing:
     """Record one disclosure about ``child``, or one decision not to share.
 
@@ -149,12 +173,23 @@ def sharing_record(
     is disputing (``Record.disputed``: a rectification request restricts it) is shared only with
     the reason in ``disputed_reasons[entry.pk]``: UK GDPR Art. 18(2) lets restricted data be
     processed only with consent, for legal claims, to protect another person's rights, or for
-    an important public interest, such as a safeguarding referral.
+    an important public interest, such as a safeguarding referral. Only the manager of the
+    child's setting decides that (policy P11: "not shared onwards while disputed unless the
+    manager records why it must be").
+
+    Consent is the lawful basis only when it was given (UK GDPR Art. 6(1)(a), Art. 7(1)).
+
+    ``submission_key`` is the form's one-time key (``setting_records.submissions``): when a
+    disclosure was already recorded with it, that one is returned and nothing new is written.
     """
     if not access.can(actor, "share", child):
         raise WorkflowError(
             "Only the manager or the child's key person can record information sharing."
         )
+    if submission_key is not None:
+        submissions.lock(submission_key)
+        if earlier := _earlier(submission_key, child=child, actor=actor):
+            return earlier
     if decision not in SharingDecision.values:
         raise WorkflowError("Say whether the information was shared or not.")
     shared = decision == SharingDecision.SHARED
@@ -185,12 +220,17 @@ def sharing_record(
             raise WorkflowError("Choose the lawful basis for sharing.")
         if method not in SharingMethod.values:
             raise WorkflowError("Say how the information was shared.")
+        if lawful_basis == LawfulBasis.CONSENT and consent != Consent.GIVEN:
+            raise WorkflowError(CONSENT_NOT_GIVEN)
         if consent in NEEDS_CONSENT_REASON and not consent_reason:
             raise WorkflowError(
                 "Say why it was shared without consent, or why consent was not sought."
             )
-        for record in records:
-            if record.disputed and not disputed_reasons.get(record.pk, "").strip():
+        disputed_records = [record for record in records if record.disputed]
+        if disputed_records and not access.manages(actor, child.setting_id):
+            raise WorkflowError(disputed_for_manager(disputed_records[0]))
+        for record in disputed_records:
+            if not disputed_reasons.get(record.pk, "").strip():
                 raise WorkflowError(
                     f"“{record.title}” is disputed by a parent: say why it had to be shared "
                     "while the dispute is open (for example, a safeguarding referral)."
@@ -219,10 +259,19 @@ def sharing_record(
         framework_detail=framework_detail,
         method=method,
         recorded_by=actor,
+        submission_key=submission_key,
     )
     _require_length(sharing)
     reason = "Information shared" if shared else "Decision not to share"
-    save_as(sharing, actor=actor, reason=reason)
+    try:
+        with transaction.atomic():
+            save_as(sharing, actor=actor, reason=reason)
+    except IntegrityError:
+        # Past the check above only if the lock did not hold (or another child's form was
+        # sent with the same key): the unique column is the last word.
+        if earlier := _earlier(submission_key, child=child, actor=actor):
+            return earlier
+        raise
     statements = _statements_by_record(records)
     for record in records:
         disputed = shared and record.disputed
@@ -295,3 +344,24 @@ def child_recipients(child: Child) -> QuerySet[InformationSharing]:
     return InformationSharing.objects.filter(child=child, decision=SharingDecision.SHARED).order_by(
         "decided_on", "pk"
     )
+
+
+def log_lines_shown(
+    actor: User,
+    child: Child,
+    sharings: Sequence[InformationSharing],
+    *,
+    via: str,
+    **ids: int,
+) -> None:
+    """A page that shows lines of the log (who the child's data or an entry went to) is a view
+    of the log, in the access log like the log's own pages (P5: "every view of it is in the
+    access log"): one row when at least one line is shown, none when there is none. ``via``
+    names the page, ``ids`` what it is about; ids only, never text."""
+    if sharings:
+        access_log.append(
+            action=AccessAction.SHARING_VIEWED,
+            actor=actor,
+            child=child,
+            detail={"via": via, **ids, "sharings": [item.pk for item in sharings]},
+        )

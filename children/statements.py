@@ -7,14 +7,15 @@ disputes as opinion or professional judgement.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from children.models import ParentStatement, Person, Record, StatementTakenHow
-from setting_records import access, access_log
+from setting_records import access, access_log, submissions
 from setting_records.errors import WorkflowError
 from setting_records.history import attach_users, save_as
 from setting_records.models import AccessAction, User
@@ -78,6 +79,10 @@ def statement_events(record: Record) -> list[StatementEvent]:
     ]
 
 
+def _earlier(key: uuid.UUID | None, *, record: Record, actor: User) -> ParentStatement | None:
+    return submissions.earlier(ParentStatement, key, record_id=record.pk, recorded_by_id=actor.pk)
+
+
 @transaction.atomic
 def statement_record(
     *,
@@ -90,15 +95,25 @@ def statement_record(
     made_by_name: str = "",
     supersedes: ParentStatement | None = None,
     reason: str = "Parent's statement recorded",
+    submission_key: uuid.UUID | None = None,
 ) -> ParentStatement:
     """Attach a parent's statement to an entry, in their words.
 
     ``person`` is someone in the child's register; ``made_by_name`` names someone who is not
     (a solicitor acting for a parent). ``supersedes`` is an earlier statement on the same entry
     that this one corrects: the earlier one is kept, marked as superseded.
+
+    ``submission_key`` is the form's one-time key (``setting_records.submissions``): when a
+    statement was already recorded with it, that one is returned and nothing new is written
+    (a statement is never edited or removed, so a double click would otherwise leave a false
+    second statement for good).
     """
     if not access.can(actor, "record_statement", record):
         raise WorkflowError("Only the manager or the child's key person can record a statement.")
+    if submission_key is not None:
+        submissions.lock(submission_key)
+        if earlier := _earlier(submission_key, record=record, actor=actor):
+            return earlier
     if not words.strip():
         raise WorkflowError("Write down the parent's statement in their words.")
     if taken_how not in StatementTakenHow.values:
@@ -131,8 +146,17 @@ def statement_record(
         words=words.strip(),
         supersedes=supersedes,
         recorded_by=actor,
+        submission_key=submission_key,
     )
-    save_as(statement, actor=actor, reason=reason)
+    try:
+        with transaction.atomic():
+            save_as(statement, actor=actor, reason=reason)
+    except IntegrityError:
+        # Past the check above only if the lock did not hold (or another entry's form was
+        # sent with the same key): the unique column is the last word.
+        if earlier := _earlier(submission_key, record=record, actor=actor):
+            return earlier
+        raise
     access_log.append(
         action=AccessAction.STATEMENT_RECORDED,
         actor=actor,

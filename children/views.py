@@ -76,17 +76,19 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     for record in records:
         record.rights = access.record_rights(request.user, record, child.rights)
+    # The latest disclosures for those who keep the log (P5); nobody else learns of it.
+    sharings = (
+        list(access.visible_sharings(request.user).filter(child=child)[:SHARINGS_ON_CHILD_PAGE])
+        if child.rights.share
+        else []
+    )
+    sharing.log_lines_shown(request.user, child, sharings, via="child page")
     context = {
         "child": child,
         "records": records,
         "connections": child.connections.select_related("person"),
         "care_team": child.care_team.order_by("first_name", "last_name"),
-        # The latest disclosures for those who keep the log (P5); nobody else learns of it.
-        "sharings": (
-            access.visible_sharings(request.user).filter(child=child)[:SHARINGS_ON_CHILD_PAGE]
-            if child.rights.share
-            else []
-        ),
+        "sharings": sharings,
     }
     return render(request, "children/child_detail.html", context)
 
@@ -121,11 +123,15 @@ def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record_statements = list(statements.statements_of(record))
     # What the lists annotate (``statements.statement_exists``), for the entry's badges.
     record.has_statement = bool(record_statements)  # type: ignore[attr-defined]
+    # Who the entry went to (P5), for those who keep the sharing log.
+    recipients = list(sharing.past_recipients(record)) if record.rights.share else []
+    sharing.log_lines_shown(
+        request.user, record.child, recipients, via="entry page", record=record.pk
+    )
     context = {
         "record": record,
         "statements": record_statements,
-        # Who the entry went to (P5), for those who keep the sharing log.
-        "recipients": sharing.past_recipients(record) if record.rights.share else [],
+        "recipients": recipients,
         # The requests that make it disputed (UK GDPR Art. 18), for its manager to follow.
         "disputes": (
             list(access.pending_rectifications(request.user, record)) if record.disputed else []
@@ -259,6 +265,9 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an entry. The form shows the entry's text, so showing it (on the first visit, or
     again with errors) is a read, logged when the entry is sensitive as stored."""
     record = access.get_record(request.user, pk, "edit")
+    if record.disputed:
+        messages.error(request, services.DISPUTED_NOT_EDITABLE)
+        return redirect(record)
     # Judged before the form is bound: validating writes the typed values onto the instance.
     as_stored = reads.shown(record)
     form = RecordEditForm(
@@ -463,6 +472,7 @@ def sharing_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .filter(child=child)
         .annotate(has_statement=statements.statement_exists()),
         staff=access.setting_staff(child.setting),
+        may_share_disputed=child.rights.is_manager,
         initial={"decided_by": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():

@@ -41,6 +41,12 @@ from access_requests.services.meetings import (
     meeting_record_held,
     meeting_schedule,
 )
+from access_requests.services.pack_review import (
+    ExtraDecision,
+    extra_problem,
+    extras_waiting,
+    recipient_line,
+)
 from access_requests.services.preparation import (
     EntryDecision,
     decision_problem,
@@ -84,6 +90,7 @@ __all__ = [
     "FROZEN_STATES",
     "TRANSITIONS",
     "EntryDecision",
+    "ExtraDecision",
     "_frozen_plain",
     "advice_redactions_confirm",
     "answered_on_time",
@@ -96,6 +103,8 @@ __all__ = [
     "entries_review",
     "entry_decide",
     "extension_record",
+    "extra_problem",
+    "extras_waiting",
     "flag_blockers",
     "flag_raise",
     "helper_add",
@@ -118,6 +127,7 @@ __all__ = [
     "preparation_reopen",
     "preparation_start",
     "ready_for_meeting",
+    "recipient_line",
     "recipients",
     "rectification_create",
     "rectification_decide",

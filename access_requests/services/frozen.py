@@ -12,8 +12,12 @@ from access_requests.models import (
     AccessRequest,
     FrozenPack,
     PreparedEntry,
+    PreparedExtra,
+    PreparedRecipient,
+    PreparedStatement,
 )
-from access_requests.pack import content_for
+from access_requests.pack import content_for, recipient_line
+from children import sharing as sharing_log
 from children.models import ParentStatement, Record
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
@@ -43,6 +47,55 @@ def _decision(entry: PreparedEntry) -> dict:
         field.attname: snapshot.to_plain(getattr(entry, field.attname))
         for field in PreparedEntry._meta.concrete_fields
         if field.name not in skip
+    }
+
+
+def _extra_decision(extra: PreparedExtra) -> dict:
+    """Every review decision on a statement or a recipient, whatever fields it gains."""
+    skip = {"id", "request", "statement", "sharing", "reviewed_by"}
+    return {
+        field.attname: snapshot.to_plain(getattr(extra, field.attname))
+        for field in type(extra)._meta.concrete_fields
+        if field.name not in skip
+    }
+
+
+def _prepared_statements(request: AccessRequest) -> list[PreparedStatement]:
+    return list(
+        request.prepared_statements.select_related("statement__record").order_by(
+            "statement__record__occurred_at", "statement__made_on", "pk"
+        )
+    )
+
+
+def _prepared_recipients(request: AccessRequest) -> list[PreparedRecipient]:
+    return list(
+        request.prepared_recipients.select_related("sharing").order_by("sharing__decided_on", "pk")
+    )
+
+
+def _extras(request: AccessRequest) -> dict:
+    """The statements and recipients reviewed with the entries, each with the decision on it:
+    a decision changed after the pack was fixed is named as a change. Two queries."""
+    return {
+        "statements": [
+            {
+                "id": prepared.pk,
+                "statement": prepared.statement_id,
+                "title": prepared.statement.record.title,
+                "decision": _extra_decision(prepared),
+            }
+            for prepared in _prepared_statements(request)
+        ],
+        "recipients": [
+            {
+                "id": prepared.pk,
+                "sharing": prepared.sharing_id,
+                "label": recipient_line(prepared.sharing),
+                "decision": _extra_decision(prepared),
+            }
+            for prepared in _prepared_recipients(request)
+        ],
     }
 
 
@@ -88,6 +141,7 @@ def _freeze(request: AccessRequest, *, actor: User) -> FrozenPack:
         content=plain,
         sha256=snapshot.digest(plain),
         entries=_fingerprints(request),
+        extras=_extras(request),
         frozen_by=actor,
     )
     save_as(frozen, actor=actor, reason="Pack fixed for the meeting")
@@ -134,6 +188,7 @@ def changes_since_preparation(request: AccessRequest) -> list[str]:
     for row in known.values():
         if row["entry"] not in {entry.pk for entry in entries}:
             changes.append(f"“{row['title']}” was taken out of the pack since preparation.")
+    changes += _extras_changes(request, frozen)
     frozen_records = {row["record"] for row in frozen.entries}
     for record in request.child.records.exclude(pk__in=frozen_records).order_by("occurred_at"):
         changes.append(f"“{record.title}” was written since preparation.")
@@ -141,6 +196,52 @@ def changes_since_preparation(request: AccessRequest) -> list[str]:
         live = _frozen_plain(_live_content(request, prepared_for="", watermark=None))
         if snapshot.digest(live) != frozen.sha256:
             changes.append("The pack's content was changed since preparation.")
+    return changes
+
+
+def _extras_changes(request: AccessRequest, frozen: FrozenPack) -> list[str]:
+    """Statements' and recipients' decisions changed, and recipients recorded, since the pack
+    was fixed. A pack fixed before they were reviewed (no ``extras``) is compared by its
+    content alone."""
+    if not frozen.extras:
+        return []
+    changes = []
+    known = {row["id"]: row for row in frozen.extras.get("statements", [])}
+    for statement in _prepared_statements(request):
+        row = known.pop(statement.pk, None)
+        title = statement.statement.record.title
+        if row is None:
+            # A statement recorded since is named with its entry's fingerprint.
+            continue
+        if _extra_decision(statement) != row["decision"]:
+            changes.append(
+                f"The decision on a parent's statement on “{title}” was changed since preparation."
+            )
+    for row in known.values():
+        changes.append(
+            f"A parent's statement on “{row['title']}” was taken out of the pack since preparation."
+        )
+    known = {row["id"]: row for row in frozen.extras.get("recipients", [])}
+    prepared_recipients = _prepared_recipients(request)
+    for prepared in prepared_recipients:
+        row = known.pop(prepared.pk, None)
+        label = recipient_line(prepared.sharing)
+        if row is None:
+            changes.append(f"The recipient {label} was added to the pack since preparation.")
+            continue
+        if label != row["label"]:
+            changes.append(f"The recipient {row['label']} was changed since preparation.")
+        if _extra_decision(prepared) != row["decision"]:
+            changes.append(f"The decision on the recipient {label} was changed since preparation.")
+    for row in known.values():
+        changes.append(f"The recipient {row['label']} was taken out of the pack since preparation.")
+    # Shared since, and not yet brought into any review: the pack would leave it out unasked.
+    reviewed = {row["sharing"] for row in frozen.extras.get("recipients", [])}
+    reviewed |= {prepared.sharing_id for prepared in prepared_recipients}
+    for sharing in sharing_log.child_recipients(request.child).exclude(pk__in=reviewed):
+        changes.append(
+            f"The child's information was shared with {recipient_line(sharing)} since preparation."
+        )
     return changes
 
 

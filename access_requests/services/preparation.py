@@ -18,6 +18,12 @@ from access_requests.models import (
     withholding_problem,
 )
 from access_requests.services.frozen import _freeze
+from access_requests.services.pack_review import (
+    ExtraDecision,
+    extras_add_new,
+    extras_review,
+    extras_waiting,
+)
 from access_requests.services.workflow import (
     _awaiting,
     _locked,
@@ -72,7 +78,9 @@ def entries_add_new(*, request: AccessRequest, actor: User) -> list[PreparedEntr
     another person, and disclosed by default where it comes from a professional in their role.
 
     Used when preparation starts, and by any later re-preparation, so that a new entry is
-    prepared exactly as the first ones were.
+    prepared exactly as the first ones were. The parents' statements on the entries and the
+    recipients in the sharing log are brought in at the same time, to be reviewed with them
+    (``pack_review.extras_add_new``).
     """
     _require_preparing(request)
     names = _other_people_named(request)
@@ -91,6 +99,7 @@ def entries_add_new(*, request: AccessRequest, actor: User) -> list[PreparedEntr
         )
         save_as(entry, actor=actor, reason="Selected")
         added.append(entry)
+    extras_add_new(request=request, actor=actor)
     return added
 
 
@@ -217,9 +226,15 @@ class EntryDecision:
 
 @transaction.atomic
 def entries_review(
-    *, request: AccessRequest, decisions: list[EntryDecision], actor: User
+    *,
+    request: AccessRequest,
+    decisions: list[EntryDecision],
+    actor: User,
+    statements: list[ExtraDecision] | None = None,
+    recipients: list[ExtraDecision] | None = None,
 ) -> list[PreparedEntry]:
-    """ "Save all" on the review list: every decision, new passage and removal, or none of them.
+    """ "Save all" on the review list: every decision, new passage and removal, and the
+    decisions on the parents' statements and the recipients, or none of them.
 
     Unchanged rows are not saved again, so history shows only what the manager changed.
     """
@@ -276,6 +291,9 @@ def entries_review(
                 actor=actor,
             )
         saved.append(entry)
+    extras_review(
+        request=request, statements=statements or [], recipients=recipients or [], actor=actor
+    )
     return saved
 
 
@@ -356,12 +374,31 @@ def redaction_remove(*, redaction: Redaction, actor: User) -> None:
 
 
 @transaction.atomic
-def ready_for_meeting(*, request: AccessRequest, actor: User) -> AccessRequest:
-    """Fix the pack's content: what the manager goes through at the meeting is what goes out."""
+def _bring_in_new(*, request: AccessRequest, actor: User) -> None:
     request = _locked(request)
     _require_manager(actor, request.child)
     if request.state == State.PREPARING:
-        # Entries written while the information was being prepared go in like the rest.
+        entries_add_new(request=request, actor=actor)
+
+
+def ready_for_meeting(*, request: AccessRequest, actor: User) -> AccessRequest:
+    """Fix the pack's content: what the manager goes through at the meeting is what goes out.
+
+    Entries, statements and recipients recorded while the information was being prepared are
+    brought into the review first, in a transaction of their own: bringing them in decides
+    nothing, and should the request not yet be ready they are then in the review list, where
+    the manager can decide them (a refusal undoing it would leave them out of sight).
+    """
+    _bring_in_new(request=request, actor=actor)
+    return _make_ready(request=request, actor=actor)
+
+
+@transaction.atomic
+def _make_ready(*, request: AccessRequest, actor: User) -> AccessRequest:
+    request = _locked(request)
+    _require_manager(actor, request.child)
+    if request.state == State.PREPARING:
+        # Anything recorded since the moment before: it goes in like the rest.
         entries_add_new(request=request, actor=actor)
     entries = list(request.entries.select_related("record").order_by("record__occurred_at"))
     # Policy P6: what may go out depends on whether the third party's information is
@@ -392,6 +429,10 @@ def ready_for_meeting(*, request: AccessRequest, actor: User) -> AccessRequest:
         raise WorkflowError(
             f"{_awaiting(len(waiting))} still need a decision (third-party, sensitive or "
             "naming another person): disclose or withhold."
+        )
+    if request.state == State.PREPARING and (undecided := extras_waiting(request)):
+        raise WorkflowError(
+            f"Decide whether these go in the pack, include or withhold: {'; '.join(undecided)}."
         )
     _move(request, State.READY_FOR_MEETING, actor=actor, reason="Ready for the meeting")
     _freeze(request, actor=actor)

@@ -77,7 +77,8 @@ def request_preparing(request_received, manager, general_record, sensitive_recor
 
 
 def disclose_reviewed(request, manager):
-    """Disclose every entry that waits for a decision (sensitive, third-party, naming)."""
+    """Disclose every entry that waits for a decision (sensitive, third-party, naming), and
+    include every parent's statement and recipient that waits for one."""
     for entry in request.entries.select_related("record"):
         if entry.needs_review:
             services.entry_decide(
@@ -85,6 +86,33 @@ def disclose_reviewed(request, manager):
                 disclosure="reasonable" if entry.record.is_third_party else "disclose",
                 actor=manager,
             )
+    include_extras(request, manager)
+
+
+def include_extras(request, manager, **decisions):
+    """Decide every statement and recipient not yet decided through the review service:
+    include, unless ``decisions`` maps the prepared row's ``("s" or "r", pk)`` to an
+    ``ExtraDecision``'s fields."""
+
+    def decided(prefix, rows):
+        return [
+            services.ExtraDecision(
+                extra_id=row.pk, **decisions.get(f"{prefix}{row.pk}", {"decision": "include"})
+            )
+            for row in rows
+            if not row.decision or f"{prefix}{row.pk}" in decisions
+        ]
+
+    statements = decided("s", request.prepared_statements.all())
+    recipients = decided("r", request.prepared_recipients.all())
+    if statements or recipients:
+        services.entries_review(
+            request=request,
+            decisions=[],
+            statements=statements,
+            recipients=recipients,
+            actor=manager,
+        )
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from access_requests import pack, services
 from children.statements import statement_record
 from setting_records.history import save_as
-from tests.access_requests.conftest import disclose_reviewed, share, write
+from tests.access_requests.conftest import disclose_reviewed, include_extras, share, write
 
 STATEMENT = "Amira had a cold that week; she was not upset.\nPlease keep this with the entry."
 LABEL = "Parent\N{RIGHT SINGLE QUOTATION MARK}s statement"
@@ -32,6 +32,14 @@ def text_of(pdf: bytes) -> str:
 
 def pack_text(request) -> str:
     return text_of(pack.render_for(request, prepared_for="Farah Khan", watermark=None))
+
+
+def reviewed_text(request, manager) -> str:
+    """The pack once every statement and recipient recorded so far has been brought into the
+    review and included (the review itself: test_pack_review_extras.py)."""
+    services.entries_add_new(request=request, actor=manager)
+    include_extras(request, manager)
+    return pack_text(request)
 
 
 def state(record, actor, words=STATEMENT, **fields):
@@ -73,10 +81,10 @@ def prepared(request_preparing, manager):
 
 
 def test_a_statement_is_printed_beside_its_entry_with_who_when_and_how(
-    prepared, keyperson, general_record, sensitive_record
+    prepared, manager, keyperson, general_record, sensitive_record
 ):
     state(general_record, keyperson)
-    text = pack_text(prepared)
+    text = reviewed_text(prepared, manager)
     entry = text.index(general_record.title)
     words = text.index("Amira had a cold that week")
     following = text.index(sensitive_record.title)
@@ -88,11 +96,11 @@ def test_a_statement_is_printed_beside_its_entry_with_who_when_and_how(
 
 
 def test_a_replaced_statement_is_marked_as_replaced_and_its_correction_follows(
-    prepared, keyperson, general_record
+    prepared, manager, keyperson, general_record
 ):
     first = state(general_record, keyperson, words="First words.")
     state(general_record, keyperson, words="Corrected words.", supersedes=first)
-    text = pack_text(prepared)
+    text = reviewed_text(prepared, manager)
     today = timezone.localdate()
     assert f"{LABEL} (replaced on {today:%-d %B %Y}) First words." in text
     assert text.index("First words.") < text.index("Corrected words.")
@@ -100,13 +108,13 @@ def test_a_replaced_statement_is_marked_as_replaced_and_its_correction_follows(
 
 
 def test_the_guide_explains_statements_only_when_the_pack_has_one(
-    prepared, keyperson, general_record
+    prepared, manager, keyperson, general_record
 ):
     text = pack_text(prepared)
     assert GUIDE not in text
     assert "have their statement added beside it" not in text.split("Your rights")[0]
     state(general_record, keyperson)
-    assert GUIDE in pack_text(prepared)
+    assert GUIDE in reviewed_text(prepared, manager)
 
 
 def test_a_withheld_entry_prints_none_of_its_statements(
@@ -114,6 +122,8 @@ def test_a_withheld_entry_prints_none_of_its_statements(
 ):
     state(sensitive_record, keyperson, words="Words about the withheld entry.")
     dispute(sensitive_record, keyperson)
+    services.entries_add_new(request=request_preparing, actor=manager)
+    include_extras(request_preparing, manager)
     for entry in request_preparing.entries.select_related("record"):
         services.entry_decide(
             entry=entry,
@@ -143,7 +153,7 @@ def test_your_rights_names_the_recipients_from_the_sharing_log(prepared, manager
     share_about(child, manager, "Calderdale Children's Services", "Social worker", days_ago=20)
     share_about(child, manager, "Police", decision="not_shared")
     share_about(child, manager, "Health visiting team", days_ago=5)
-    rights = pack_text(prepared).split("Who it has been shared with")[1]
+    rights = reviewed_text(prepared, manager).split("Who it has been shared with")[1]
     first = timezone.localdate() - datetime.timedelta(days=20)
     second = timezone.localdate() - datetime.timedelta(days=5)
     assert rights.startswith(
@@ -157,7 +167,7 @@ def test_your_rights_names_the_recipients_from_the_sharing_log(prepared, manager
 
 def test_recipients_of_another_child_are_not_named(prepared, manager, other_child, othermanager):
     share_about(other_child, othermanager, "Somewhere else entirely")
-    assert "Somewhere else entirely" not in pack_text(prepared)
+    assert "Somewhere else entirely" not in reviewed_text(prepared, manager)
 
 
 def queries_of_content(request) -> int:
@@ -174,8 +184,10 @@ def test_the_packs_queries_do_not_grow_with_entries_or_statements(
 ):
     state(general_record, keyperson)
     share_about(child, manager, "Health visiting team")
-    # entries with records and authors, redactions, statements with who made them, meeting,
-    # the requester's register entry, the sharing log
+    services.entries_add_new(request=request_preparing, actor=manager)
+    include_extras(request_preparing, manager)
+    # entries with records and authors, redactions, the reviewed statements with who made
+    # them, meeting, the requester's register entry, the reviewed recipients
     few = queries_of_content(request_preparing)
     assert few == 6
     for number in range(6):
@@ -184,7 +196,9 @@ def test_the_packs_queries_do_not_grow_with_entries_or_statements(
         state(record, keyperson, words=f"Correction {number}", supersedes=first)
         share_about(child, manager, f"Agency {number}")
     services.entries_add_new(request=request_preparing, actor=manager)
+    include_extras(request_preparing, manager)
     assert request_preparing.entries.count() == 8
+    assert request_preparing.prepared_statements.count() == 13
     assert queries_of_content(request_preparing) == few
 
 
@@ -240,6 +254,8 @@ def test_a_statement_before_preparation_is_in_the_frozen_pack(
     prepared, manager, keyperson, general_record
 ):
     state(general_record, keyperson)
+    services.entries_add_new(request=prepared, actor=manager)
+    include_extras(prepared, manager)
     services.ready_for_meeting(request=prepared, actor=manager)
     assert services.changes_since_preparation(prepared) == []
     content = services.pack_content(prepared, prepared_for="Farah Khan", watermark=None)

@@ -70,7 +70,8 @@ def test_child_page(client, keyperson, child, general_record, django_assert_num_
     client.force_login(keyperson)
     # the child with its rights and setting, room, key person and family joined; its visible
     # records with their authors; the care team; the family register with each person; the
-    # latest disclosures in the sharing log (the key person keeps it)
+    # latest disclosures in the sharing log (the key person keeps it). None are recorded, so no
+    # access-log row for lines of the log shown (with some: tests/children/test_sharing.py)
     count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 5)
 
 
@@ -92,7 +93,8 @@ def test_general_record_page(client, keyperson, general_record, many, django_ass
     client.force_login(keyperson)
     # the record with its rights, child, setting, author and checker joined; its parent's
     # statements with who made, recorded and replaced them; the disclosures that included it
-    # (the key person keeps the sharing log)
+    # (the key person keeps the sharing log). It went nowhere, so no access-log row for lines of
+    # the log shown (with some: tests/children/test_sharing.py)
     count_for(client, f"/records/{general_record.pk}/", django_assert_num_queries, FRAME + 3)
 
 

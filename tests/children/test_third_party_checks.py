@@ -492,11 +492,22 @@ BEFORE_CHILDREN = ("children", "0004_statements_sharing_disputed")
 
 
 def _before(executor: MigrationExecutor) -> list[tuple[str, str]]:
-    """Every other app as it is now, the children's just before the two answers, so that the
-    models used here have every column the database has."""
-    return [BEFORE_CHILDREN] + [
-        node for node in executor.loader.graph.leaf_nodes() if node[0] != "children"
-    ]
+    """The children's migrations just before the two answers, and every other app as far as it
+    goes without needing a later children's migration, so that the models used here have every
+    column the database has."""
+    graph = executor.loader.graph
+    leaves = graph.leaf_nodes()
+    [children_leaf] = [node for node in leaves if node[0] == "children"]
+    later = set(graph.forwards_plan(children_leaf)) - set(graph.forwards_plan(BEFORE_CHILDREN))
+    targets = [BEFORE_CHILDREN]
+    for leaf in leaves:
+        if leaf[0] == "children":
+            continue
+        own = [node for node in graph.forwards_plan(leaf) if node[0] == leaf[0]]
+        usable = [node for node in own if not later & set(graph.forwards_plan(node))]
+        if usable:
+            targets.append(usable[-1])
+    return targets
 
 
 def _migrate(targets):

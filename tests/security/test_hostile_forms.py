@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from access_requests import forms as request_forms
-from access_requests import rectification_steps, review, steps
+from access_requests import rectification_steps, review, services, steps
 from access_requests.models import (
     AccessRequest,
     ControversyFlag,
@@ -41,10 +41,17 @@ from access_requests.models import (
     State,
 )
 from children import forms as child_forms
+from children.statements import statement_record
 from setting_records.forms import LoginForm
 from setting_records.history import save_as
 from setting_records.two_factor.forms import CodeForm
-from tests.access_requests.conftest import decide_corrected, rectify, share_entry, verify
+from tests.access_requests.conftest import (
+    decide_corrected,
+    rectify,
+    share,
+    share_entry,
+    verify,
+)
 from tests.children.conftest import write
 from tests.conftest import add_authenticator
 from tests.security.conftest import bring_to
@@ -296,7 +303,7 @@ FORMS: dict[str, Form] = {
     "access_requests:review": Form(
         "preparing",
         lambda w: f"/access-requests/{w['request'].pk}/review/",
-        lambda w: list(review.ReviewForm(entries=review.review_entries(w["request"])).fields),
+        lambda w: list(review.review_form(w["request"]).fields),
     ),
     **{f"access_requests:step:{name}": _step(name, world) for name, world in STEP_WORLDS.items()},
     "access_requests:rectification_new": Form(
@@ -428,7 +435,25 @@ def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
             recorded_by=manager,
         )
         save_as(advice, actor=manager)
-        extra += [flag, advice, *request.entries.all()]
+        # A statement by someone other than the requester and a recipient in the sharing log:
+        # both wait for a decision in the review list.
+        statement_record(
+            record=base["record"],
+            actor=manager,
+            made_by_name="A solicitor",
+            made_on=timezone.localdate(),
+            taken_how="letter",
+            words="The other parent's view of the day.",
+        )
+        share(base["child"], manager, summary="A referral")
+        services.entries_add_new(request=request, actor=manager)
+        extra += [
+            flag,
+            advice,
+            *request.entries.all(),
+            *request.prepared_statements.all(),
+            *request.prepared_recipients.all(),
+        ]
     world["extra"] = extra
     return world
 

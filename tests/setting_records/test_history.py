@@ -140,6 +140,7 @@ def test_no_code_writes_around_history():
 def test_raw_sql_only_where_expected():
     expected = {
         "setting_records/access_log.py",  # the advisory lock
+        "setting_records/submissions.py",  # the advisory lock on a one-time submission key
         "setting_records/log_guard.py",  # the append-only triggers
         "setting_records/app_role.py",  # the app's own PostgreSQL role, and what it may not do
         "setting_records/management/commands/grant_app_role.py",  # runs app_role.grant

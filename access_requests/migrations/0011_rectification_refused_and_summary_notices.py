@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access_requests', '0009_rectification'),
+        ('access_requests', '0010_pack_review_statements_and_recipients'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
