@@ -996,38 +996,17 @@ class RectificationRequest(StatutoryClock):
     def is_pending(self) -> bool:
         return self.state in PENDING_RECTIFICATION_STATES
 
+    # No clarification pause: UK GDPR Art. 12A(3)-(5) (DPA 2018 s.54(3C)) stops the clock only
+    # while the setting identifies what an Art. 15 access request is about. A correction request
+    # runs for one month from receipt or proof of identity, extendable by two months
+    # (Art. 12(3), 12A(2)); ``clock.pause_start`` refuses to stop it.
 
-class RectificationPause(models.Model):
-    """Unused: kept so that the tables and their history stay as they are (no migration).
+    def deadline_pauses(self) -> list[deadlines.Pause]:
+        return []
 
-    The clock stops for a clarification only on an access request: UK GDPR Art. 12A(3)-(5)
-    (inserted by the Data (Use and Access) Act 2025) and DPA 2018 s.54(3C) are about
-    identifying the information an Art. 15 request relates to. A correction request runs for
-    one month from receipt or proof of identity, extendable by two months (Art. 12(3), 12A(2)),
-    and ``clock.pause_start`` refuses to stop it. ``RectificationRequest.pauses`` is always
-    empty, so its due date is worked out with no pauses."""
-
-    request = models.ForeignKey(
-        RectificationRequest, on_delete=models.CASCADE, related_name="pauses"
-    )
-    started_on = models.DateField(_("asked on"))
-    ended_on = models.DateField(_("answer received on"), null=True, blank=True)
-    reason = models.CharField(_("what was asked for"), max_length=300)
-
-    history = kept_history()
-
-    class Meta:
-        ordering = ["started_on", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ended_on__isnull=True)
-                | models.Q(ended_on__gte=models.F("started_on")),
-                name="rectification_pause_ends_after_it_starts",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.request}: {self.reason}"
+    @property
+    def open_pause(self) -> None:
+        return None
 
 
 class NoticeOutcome(models.TextChoices):

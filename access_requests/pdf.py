@@ -220,6 +220,12 @@ def render_pack(content: PackContent, *, fetcher: StaticOnlyURLFetcher | None = 
             "stylesheet_url": f"{urlsplit(settings.STATIC_URL).path}{PACK_STYLESHEET}",
         },
     )
+    return print_html(html, fetcher=fetcher)
+
+
+def print_html(html: str, *, fetcher: StaticOnlyURLFetcher | None = None) -> bytes:
+    """Print HTML the project rendered to PDF, fetching nothing but its own static files: the
+    one way every PDF here (the record pack, a disclosure's record) is made."""
     document = HTML(
         string=html,
         base_url=PACK_BASE_URL,

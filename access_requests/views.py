@@ -361,7 +361,6 @@ def rectification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("record", "child", "requester")
         # The entry's marks, in the list's own query (policy P11).
         .annotate(record_has_statement=statement_exists("record_id"))
-        .prefetch_related("pauses")
     )
     today = timezone.localdate()
     # A setting has few open requests at a time: their due dates are worked out in Python.

@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
-from access_requests.pdf import PACK_BASE_URL, StaticOnlyURLFetcher
+from access_requests.pdf import StaticOnlyURLFetcher, print_html
 from children.models import InformationSharing, SharedEntry
 
 SHARING_TEMPLATE = "children/pdf/sharing.html"
@@ -38,10 +37,4 @@ def render_sharing(
             "stylesheet_url": f"{urlsplit(settings.STATIC_URL).path}{SHARING_STYLESHEET}",
         },
     )
-    document = HTML(
-        string=html,
-        base_url=PACK_BASE_URL,
-        url_fetcher=fetcher or StaticOnlyURLFetcher(),
-        media_type="print",
-    )
-    return document.write_pdf()
+    return print_html(html, fetcher=fetcher)

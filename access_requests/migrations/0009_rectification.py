@@ -108,19 +108,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='RectificationPause',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='asked on')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='answer received on')),
-                ('reason', models.CharField(max_length=300, verbose_name='what was asked for')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='access_requests.rectificationrequest')),
-            ],
-            options={
-                'ordering': ['started_on', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
             name='RectificationNotice',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -136,28 +123,6 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['pk'],
             },
-        ),
-        migrations.CreateModel(
-            name='HistoricalRectificationPause',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='asked on')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='answer received on')),
-                ('reason', models.CharField(max_length=300, verbose_name='what was asked for')),
-                ('history_user_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('request', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='access_requests.rectificationrequest')),
-            ],
-            options={
-                'verbose_name': 'historical rectification pause',
-                'verbose_name_plural': 'historical rectification pauses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
             name='HistoricalRectificationNotice',
@@ -200,10 +165,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='rectificationrequest',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['decided', 'closed']), _negated=True), models.Q(('outcome', ''), _negated=True), _connector='OR'), name='decided_rectification_has_outcome'),
-        ),
-        migrations.AddConstraint(
-            model_name='rectificationpause',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='rectification_pause_ends_after_it_starts'),
         ),
         migrations.AddConstraint(
             model_name='rectificationnotice',

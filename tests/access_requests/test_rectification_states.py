@@ -14,7 +14,6 @@ from access_requests import services
 from access_requests.models import (
     OPEN_RECTIFICATION_STATES,
     RectificationNotice,
-    RectificationPause,
     RectificationRequest,
     RectificationState,
 )
@@ -159,10 +158,7 @@ def bring_to(state, rectification, manager):
 def _snapshot(item):
     item = RectificationRequest.objects.get(pk=item.pk)
     record = Record.objects.get(pk=item.record_id)
-    counts = tuple(
-        model.objects.count()
-        for model in (RectificationPause, RectificationNotice, ParentStatement)
-    )
+    counts = tuple(model.objects.count() for model in (RectificationNotice, ParentStatement))
     histories = (RectificationRequest.history.count(), Record.history.count())
     return item.state, record.disputed, record.body, counts, histories
 
