@@ -47,6 +47,7 @@ from children.models import (
     Sensitivity,
     Source,
 )
+from complaints.models import Complaint
 from setting_records.models import Membership, Role, Setting, User
 from setting_records.object_permissions import (
     ChildUserObjectPermission,
@@ -208,6 +209,67 @@ def get_sharing(user: Viewer, pk: int | str) -> InformationSharing:
     if sharing is None:
         raise Http404("No such record of sharing.")
     return sharing
+
+
+def visible_complaints(user: Viewer) -> QuerySet[Complaint]:
+    """Complaints (policy P10) are the managers' of the setting; a member of staff who logged
+    one sees that one (what they logged, never the investigation); for everyone else they do
+    not exist."""
+    if not _is_staff(user):
+        return Complaint.objects.none()
+    return Complaint.objects.filter(setting_id__in=staff_setting_ids(user)).filter(
+        Q(setting_id__in=_managed_setting_ids(user)) | Q(logged_by=user)
+    )
+
+
+def complaint_settings(user: Viewer) -> QuerySet[Setting]:
+    """Where ``user`` may log a complaint they received: every setting they work at."""
+    if not _is_staff(user):
+        return Setting.objects.none()
+    return Setting.objects.filter(pk__in=staff_setting_ids(user))
+
+
+@dataclass(frozen=True)
+class ComplaintRights:
+    is_manager: bool
+
+    @property
+    def view(self) -> bool:
+        return True
+
+    @property
+    def manage(self) -> bool:
+        """Move it on, and see the investigation: notes, findings, outcome (managers only)."""
+        return self.is_manager
+
+    def allows(self, action: str) -> bool:
+        return {"view": self.view, "manage": self.manage}[action]
+
+
+def get_complaint(user: Viewer, pk: int | str, action: str = "view") -> Complaint:
+    """The complaint, with ``complaint.rights`` set; 404 if the user may not see it, 403 if
+    they may see it (they logged it) but not act on it."""
+    if not _is_staff(user):
+        raise Http404("No such complaint.")
+    complaint = (
+        visible_complaints(user)
+        .annotate(_is_manager=Exists(_managed_settings_ref(user)))
+        .select_related("setting", "child", "complainant", "logged_by", "staff_concerned")
+        .filter(pk=pk)
+        .first()
+    )
+    if complaint is None:
+        raise Http404("No such complaint.")
+    complaint.rights = ComplaintRights(is_manager=complaint._is_manager)  # type: ignore[attr-defined]
+    if not complaint.rights.allows(action):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return complaint
+
+
+def _managed_settings_ref(user: User) -> QuerySet[SettingUserObjectPermission]:
+    return SettingUserObjectPermission.objects.filter(
+        user=user, permission__codename=MANAGE_SETTING, content_object_id=OuterRef("setting_id")
+    )
 
 
 def get_access_request(user: Viewer, pk: int | str) -> AccessRequest:
@@ -440,6 +502,8 @@ def can(user: Viewer, action: str, obj: Model) -> bool:
             if action not in {"view", "manage"}:
                 raise PermissionDenied
             get_rectification(user, obj.pk)
+        elif isinstance(obj, Complaint):
+            get_complaint(user, obj.pk, action)
         elif isinstance(obj, Setting):
             if action != "manage":
                 raise PermissionDenied

@@ -26,6 +26,14 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+DEFAULT_COMPLAINTS_PROCEDURE = (
+    "Speak to or write to the manager. A written complaint is looked into and you are told the "
+    "outcome within 28 days of it being received. If you are not satisfied, or believe the "
+    "setting is not meeting the Early Years Foundation Stage requirements, you can contact "
+    "Ofsted on 0300 123 1231 or at enquiries@ofsted.gov.uk."
+)
+
+
 class Setting(models.Model):
     """A nursery or pre-school. A group may run several on one deployment."""
 
@@ -44,6 +52,15 @@ class Setting(models.Model):
             "Managers always need a code from an authenticator app; with this on, every member "
             "of staff here does too."
         ),
+    )
+
+    # Named to parents in every record pack's "Your rights" page and with every decision on a
+    # correction request (policy P10; UK GDPR Art. 15(1)(f), 12(4)); the EYFS framework has the
+    # setting keep a written complaints procedure and tell parents how to contact Ofsted.
+    complaints_procedure = models.TextField(
+        _("complaints procedure"),
+        default=DEFAULT_COMPLAINTS_PROCEDURE,
+        help_text=_("How a parent complains, told to them in plain words: who to, and how."),
     )
 
     history = kept_history()
@@ -142,6 +159,15 @@ class AccessAction(models.TextChoices):
         "third_party_checked",
         _("Checked whether third-party information is confidential"),
     )
+    COMPLAINT_LOGGED = "complaint_logged", _("Logged a complaint")
+    COMPLAINT_STATE_CHANGED = "complaint_state_changed", _("Moved a complaint on")
+    COMPLAINT_CHANGED = "complaint_changed", _("Recorded a complaint being taken further")
+    COMPLAINT_NOTE_ADDED = "complaint_note_added", _("Added an investigation note to a complaint")
+    COMPLAINT_INVESTIGATION_VIEWED = (
+        "complaint_investigation_viewed",
+        _("Viewed a complaint's investigation notes and findings"),
+    )
+    COMPLAINTS_EXPORTED = "complaints_exported", _("Exported the record of complaints")
 
 
 class ChainScheme(models.IntegerChoices):
