@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("setting_records.two_factor.urls")),
     path("", include("children.urls")),
     path("", include("access_requests.urls")),
+    path("", include("complaints.urls")),
     path("admin/", admin.site.urls),
 ]
