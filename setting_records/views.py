@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from complaints.models import AWAITING_OUTCOME_STATES
 from setting_records import access, login_device
 from setting_records.forms import LoginForm
 from setting_records.http import AuthenticatedHttpRequest
@@ -53,6 +54,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             .filter(expires_on__lte=soon)
             .select_related("child", "grantee")
             .order_by("expires_on"),
+            # EYFS statutory framework, section 3 "Complaints": the outcome within 28 days.
+            "complaints": access.visible_complaints(user)
+            .filter(setting__in=managed)
+            .aggregate(
+                awaiting=Count("pk", filter=Q(state__in=AWAITING_OUTCOME_STATES)),
+                overdue=Count(
+                    "pk",
+                    filter=Q(state__in=AWAITING_OUTCOME_STATES, due_on__lt=timezone.localdate()),
+                ),
+            ),
         }
     return render(request, "setting_records/home.html", context)
 

@@ -150,5 +150,5 @@ def test_record_history_page(client, keyperson, general_record, django_assert_nu
 def test_manager_home(client, manager, many, django_assert_num_queries):
     client.force_login(manager)
     # own children (none), managed settings, the dashboard counts, children without a key
-    # person, grants ending soon
-    count_for(client, "/", django_assert_num_queries, FRAME + 5)
+    # person, grants ending soon, complaints awaiting an outcome and overdue (one aggregate)
+    count_for(client, "/", django_assert_num_queries, FRAME + 6)
