@@ -93,7 +93,7 @@ def name_variants(*parts: str) -> set[str]:
         found.update(re.split(r"[\s\-'\u2019]+", part))
     if len(cleaned) > 1:
         found.add(" ".join(cleaned))
-    return {name for name in found if len(name) >= SHORTEST_NAME}
+    return {name for name in found if len(name) >= SHORTEST_NAME and any(c.isalpha() for c in name)}
 
 
 class Anonymiser:
