@@ -64,8 +64,7 @@ def _period_form(request: AuthenticatedHttpRequest, *, bound: bool) -> RecordPer
 def _form_page(
     request: AuthenticatedHttpRequest, form: RecordPeriodForm, *, status: int = 200, **extra
 ) -> HttpResponse:
-    context = {"form": form, "choose_setting": len(form.managed) > 1, **extra}
-    return render(request, "complaints/record_form.html", context, status=status)
+    return render(request, "complaints/record_form.html", {"form": form, **extra}, status=status)
 
 
 def record_form(request: AuthenticatedHttpRequest) -> HttpResponse:

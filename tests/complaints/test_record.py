@@ -18,7 +18,7 @@ from complaints import record
 from complaints import services as complaint_services
 from complaints.models import Complaint
 from complaints.record import Anonymiser, label_letters, name_variants
-from complaints.record_views import csv_cell
+from complaints.record_views import CSV_HEADER, csv_cell
 from setting_records import access
 from setting_records.models import AccessAction, AccessLogEntry, Role
 from setting_records.services import membership_add
@@ -452,6 +452,16 @@ def test_the_csv_has_a_header_uk_dates_and_a_safe_name(client, setting, manager)
     assert row[7] == "Yes"  # on the clock
 
 
+def test_an_empty_period_is_a_record_too(client, setting, manager):
+    log_complaint(setting, manager, received_on=days_ago(40))
+    client.force_login(manager)
+    query = period(setting, days_ago(30), TODAY())
+    assert csv_table(client.get("/complaints/record.csv" + query)) == [CSV_HEADER]
+    text = pdf_text(client.get("/complaints/record.pdf" + query).content)
+    assert "0 complaints" in text
+    assert "No complaints were received in this period." in text
+
+
 # The form page and its errors.
 
 
@@ -500,14 +510,11 @@ def test_the_form_page_asks_for_the_setting_only_of_a_manager_of_several(
         ("?start=99999-01-01&end=2026-02-01", "start", "Enter a valid date."),
         ("?start=2016-01-01&end=2026-02-01", "end", "One record covers at most 5 years"),
         ("?setting=abc&start=2026-01-01&end=2026-02-01", "setting", "Select a valid choice"),
-        ("", "start", "This field is required."),
     ],
 )
 def test_bad_or_missing_params_show_the_form_again_with_the_error(
     client, setting, manager, name, query, field, message
 ):
-    if name == "complaints:record" and not query:
-        pytest.skip("The form page without a query is the empty form.")
     client.force_login(manager)
     response = client.get(PATHS[name] + query)
     assert response.status_code == 400
@@ -521,6 +528,23 @@ def test_bad_or_missing_params_show_the_form_again_with_the_error(
             rf'id="id_{field}_error">.*?{re.escape(message)}.*?name="{field}"', page, re.S
         )
     assert not AccessLogEntry.objects.filter(action=AccessAction.COMPLAINTS_EXPORTED).exists()
+
+
+@pytest.mark.parametrize("name", ["complaints:record_pdf", "complaints:record_csv"])
+def test_a_file_asked_for_without_a_period_is_the_form_with_errors(client, manager, name):
+    client.force_login(manager)
+    response = client.get(PATHS[name])
+    assert response.status_code == 400
+    assert 'id="id_start_error"' in response.content.decode()
+    assert 'id="id_end_error"' in response.content.decode()
+
+
+def test_the_form_page_without_a_period_is_the_empty_form(client, manager):
+    client.force_login(manager)
+    response = client.get(PATHS["complaints:record"])
+    assert response.status_code == 200
+    assert "field__errors" not in response.content.decode()
+    assert "Download the PDF" not in response.content.decode()
 
 
 def test_dates_typed_the_uk_way_are_read_the_uk_way(client, setting, manager):
