@@ -67,8 +67,10 @@ def _why(text: str) -> str:
 
 def _locked(complaint: Complaint) -> Complaint:
     """The complaint row, locked for the rest of the transaction, read afresh."""
+    # Only the complaint's row: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join to the child.
     return (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",))
         .select_related("setting", "child")
         .get(pk=complaint.pk)
     )

@@ -203,6 +203,7 @@ DELIBERATE_LOCAL_IMPORTS = {
     (Path("access_requests/services/release.py"), "access_requests.pdf"),
     (Path("access_requests/views.py"), "access_requests.pdf"),
     (Path("children/views.py"), "children.sharing_pdf"),
+    (Path("complaints/record_views.py"), "access_requests.pdf"),
 }
 
 
