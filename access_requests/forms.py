@@ -616,6 +616,17 @@ class TellForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, rights: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if rights:
+            # What they are told, with the setting's own procedure (policy P10), by the tick.
+            field = self.fields["told_of_rights"]
+            field.label = _(
+                "They were told that, if unhappy, they may use the setting's complaints "
+                "procedure and complain to the ICO, as follows"
+            )
+            field.help_text = rights
+
 
 class NoticeForm(forms.Form):
     """One past recipient of a corrected entry told of the correction, or why not (Art. 19)."""

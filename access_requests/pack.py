@@ -26,6 +26,7 @@ from children.models import (
     RecordKind,
     SharingDecision,
 )
+from setting_records.models import Setting
 
 WORKING_COPY = "Working copy — not to be handed over"
 
@@ -236,6 +237,13 @@ def recipients(request: AccessRequest) -> list[str]:
     return [recipient_line(recipient.sharing) for recipient in chosen]
 
 
+def complaints_procedure(setting: Setting) -> str:
+    """The "If you are unhappy" words: the setting's own complaints procedure, as its manager
+    wrote it, introduced as the setting's (policy P10; UK GDPR Art. 15(1)(f), with the ICO's
+    details in the template). A pack fixed for the meeting keeps the words it was fixed with."""
+    return f"The complaints procedure of {setting.name}: {setting.complaints_procedure.strip()}"
+
+
 def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | None):
     # One query each for the entries, their redactions and the statements reviewed with them,
     # however many.
@@ -290,10 +298,7 @@ def content_for(request: AccessRequest, *, prepared_for: str, watermark: str | N
         ],
         shared_with=recipients(request),
         retention=RETENTION,
-        complaints_procedure=(
-            f"Tell the manager of {setting.name}: the setting's complaints procedure says how "
-            "your complaint will be looked into and when you will hear the outcome."
-        ),
+        complaints_procedure=complaints_procedure(setting),
         third_party_sources=sources,
     )
 

@@ -28,15 +28,52 @@ from access_requests.models import (
 from access_requests.steps import ProgressStep, Step
 from children import sharing as sharing_log
 from children.models import InformationSharing, SharedEntry
+from setting_records.models import Setting
 
 TEMPLATE = "access_requests/rectification_step_form.html"
 
-# Told to the parent with every decision (UK GDPR Art. 12(4), 77; policy P10).
-COMPLAINT_RIGHTS = _(
-    "If they are unhappy with the decision they may use the setting's complaints procedure, "
-    "and complain to the Information Commissioner's Office (ICO): "
-    "https://ico.org.uk/make-a-complaint/ or 0303 123 1113."
-)
+# How to reach the ICO, told with every decision (UK GDPR Art. 77).
+ICO_CONTACT = "https://ico.org.uk/make-a-complaint/ or 0303 123 1113"
+
+
+def complaint_rights(setting: Setting, procedure: str | None = None) -> str:
+    """What the parent is told with every decision on a correction request (UK GDPR
+    Art. 12(4), 77; policy P10): the setting's own complaints procedure, in the words its
+    manager keeps on the setting (or ``procedure``, the words as they were), and the ICO."""
+    words = (setting.complaints_procedure if procedure is None else procedure).strip()
+    return (
+        f"If they are unhappy with the decision they may use the complaints procedure of "
+        f"{setting.name}: “{words}” They may also complain to the Information Commissioner's "
+        f"Office (ICO): {ICO_CONTACT}."
+    )
+
+
+def complaint_rights_told(item: RectificationRequest) -> str:
+    """The rights as the request's page gives them. Once the parent has been told the decision,
+    what they were told: the setting's procedure as it read when that was recorded, from the
+    setting's history (two queries); until then, what they will be told (none)."""
+    setting = item.child.setting
+    if not (item.told_of_rights and item.outcome):
+        return complaint_rights(setting)
+    told_at = (
+        item.history.filter(told_of_rights=True)
+        .order_by("history_date", "history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    if told_at is None:
+        return complaint_rights(setting)
+    then = (
+        setting.history.filter(history_date__lte=told_at)
+        .order_by("-history_date", "-history_id")
+        .values_list("complaints_procedure", flat=True)
+        .first()
+    )
+    return complaint_rights(setting, then)
+
+
+def _tell_kwargs(item: Any) -> dict[str, Any]:
+    return {"rights": complaint_rights(item.child.setting)}
 
 
 def _on_request(service: Callable[..., Any]) -> Callable[..., Any]:
@@ -127,12 +164,13 @@ STEPS: dict[str, Step] = {
         _("The parent has been told: the request is closed."),
         _("Tell the parent"),
         _("The parent has been told"),
+        form_kwargs=_tell_kwargs,
         intro=_(
-            "Tell the parent the decision and the reasons. %(rights)s Telling the parent lifts "
-            "the restriction on the entry: until then it stays marked disputed (UK GDPR "
+            "Tell the parent the decision and the reasons, and their right to complain: the "
+            "setting's complaints procedure and the ICO, in the words below. Telling the parent "
+            "lifts the restriction on the entry: until then it stays marked disputed (UK GDPR "
             "Art. 18(3))."
-        )
-        % {"rights": COMPLAINT_RIGHTS},
+        ),
         template=TEMPLATE,
     ),
     "notice": Step(

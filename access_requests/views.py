@@ -478,7 +478,7 @@ def _render_rectification(
         "on_time": services.answered_on_time(item),
         "recipients": recipients,
         "summaries": summaries,
-        "complaint_rights": rectification_steps.COMPLAINT_RIGHTS,
+        "complaint_rights": rectification_steps.complaint_rights_told(item),
         "history": history,
     }
     return render(request, "access_requests/rectification_detail.html", context, status=status)

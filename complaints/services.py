@@ -66,9 +66,9 @@ def _why(text: str) -> str:
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    """The complaint row, locked for the rest of the transaction, read afresh."""
-    # Only the complaint's row: PostgreSQL refuses FOR UPDATE on the nullable side of the
-    # outer join to the child.
+    """The complaint row, locked for the rest of the transaction, read afresh. Only its own row
+    (``of``): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the child,
+    and the setting's and child's rows need no lock."""
     return (
         Complaint.objects.select_for_update(of=("self",))
         .select_related("setting", "child")
@@ -340,6 +340,8 @@ def complaint_notify_outcome(
         complaint, {ComplaintState.INVESTIGATING}, "investigate it before telling the outcome."
     )
     _check_day(notified_on, complaint, "the outcome was told")
+    if complaint.investigation_started_on and notified_on < complaint.investigation_started_on:
+        raise WorkflowError("The outcome cannot be told before the investigation started.")
     if outcome not in ComplaintOutcome.values:
         raise WorkflowError("Say whether the complaint was upheld.")
     if notified_how not in ReceivedHow.values:

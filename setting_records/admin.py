@@ -235,7 +235,9 @@ class MembershipAdmin(KeptHistoryAdmin):
 class SettingAdmin(KeptHistoryAdmin):
     list_display = ["name", "ofsted_urn", "require_two_factor_for_all"]
     search_fields = ["name", "ofsted_urn"]
-    fields = ["name", "ofsted_urn", "address", "require_two_factor_for_all"]
+    # The complaints procedure is what parents are told in every record pack and with every
+    # decision on a correction request (policy P10).
+    fields = ["name", "ofsted_urn", "address", "complaints_procedure", "require_two_factor_for_all"]
 
     def save_model(self, request, obj, form, change):
         services.setting_save(

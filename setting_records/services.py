@@ -272,7 +272,9 @@ def user_reactivate(*, user: User, actor: User) -> User:
 
 # Fields of a setting that ``setting_save`` may change; a change to
 # ``require_two_factor_for_all`` changes how every member of staff there logs in.
-EDITABLE_SETTING_FIELDS = frozenset({"name", "ofsted_urn", "address", "require_two_factor_for_all"})
+EDITABLE_SETTING_FIELDS = frozenset(
+    {"name", "ofsted_urn", "address", "complaints_procedure", "require_two_factor_for_all"}
+)
 
 
 @transaction.atomic

@@ -269,6 +269,7 @@ def test_switching_two_factor_for_a_whole_setting_is_logged(client, superuser, s
         "name": setting.name,
         "ofsted_urn": setting.ofsted_urn,
         "address": setting.address,
+        "complaints_procedure": setting.complaints_procedure,
         "require_two_factor_for_all": "on",
     }
     response = client.post(f"{SETTINGS}{setting.pk}/change/", data)
@@ -290,7 +291,31 @@ def test_switching_two_factor_for_a_whole_setting_is_logged(client, superuser, s
 
 def test_adding_a_setting_in_the_admin_is_logged(client, superuser):
     client.force_login(superuser)
-    data = {"name": "Meadow Nursery", "ofsted_urn": "EY100003", "address": ""}
+    data = {
+        "name": "Meadow Nursery",
+        "ofsted_urn": "EY100003",
+        "address": "",
+        "complaints_procedure": "Write to the owner, Jo Meadow.",
+    }
     assert client.post(f"{SETTINGS}add/", data).status_code == 302
     [row] = logged("setting_added")
     assert (row.actor, row.setting.name) == (superuser, "Meadow Nursery")
+    assert row.setting.complaints_procedure == "Write to the owner, Jo Meadow."
+
+
+def test_the_complaints_procedure_is_edited_in_the_admin_and_logged(client, superuser, setting):
+    """What parents are told in every pack and decision (policy P10) is the setting's to word."""
+    client.force_login(superuser)
+    assert "complaints_procedure" in client.get(f"{SETTINGS}{setting.pk}/change/").content.decode()
+    data = {
+        "name": setting.name,
+        "ofsted_urn": setting.ofsted_urn,
+        "address": setting.address,
+        "complaints_procedure": "Speak to Ms Okafor, the manager, or write to the owner.",
+    }
+    assert client.post(f"{SETTINGS}{setting.pk}/change/", data).status_code == 302
+    setting.refresh_from_db()
+    assert setting.complaints_procedure == "Speak to Ms Okafor, the manager, or write to the owner."
+    [row] = logged("setting_changed")
+    assert (row.actor, row.detail) == (superuser, {"fields": ["complaints_procedure"]})
+    assert setting.history.latest().history_user == superuser

@@ -77,7 +77,12 @@ def test_a_change_made_through_the_web_names_its_user(client, superuser, setting
     client.force_login(superuser)
     response = client.post(
         f"/admin/setting_records/setting/{setting.pk}/change/",
-        {"name": "Little Acorns Day Nursery", "ofsted_urn": setting.ofsted_urn, "address": ""},
+        {
+            "name": "Little Acorns Day Nursery",
+            "ofsted_urn": setting.ofsted_urn,
+            "address": "",
+            "complaints_procedure": setting.complaints_procedure,
+        },
     )
     assert response.status_code == 302
     assert setting.history.first().history_user == superuser

@@ -139,6 +139,7 @@ SETTING_RECORDS_MAY_IMPORT = {
         Path("setting_records/management/commands/seed_demo.py"),
         "access_requests.demo_rectification",
     ),
+    (Path("setting_records/management/commands/seed_demo.py"), "complaints.demo"),
 }
 
 

@@ -9,6 +9,7 @@ from access_requests import demo as requests_demo
 from access_requests import demo_rectification
 from children import demo as children_demo
 from children import demo_sharing, demo_statements
+from complaints import demo as complaints_demo
 from setting_records import demo
 from setting_records.models import Setting, User
 
@@ -86,6 +87,7 @@ class Command(BaseCommand):
                 demo_statements.create_statements(staff=staff)
                 requests_demo.create_requests(staff=staff)
                 demo_rectification.create_rectifications(staff=staff)
+                complaints_demo.seed(staff=staff)
             else:
                 children_demo.create_many_children(
                     staff=staff,

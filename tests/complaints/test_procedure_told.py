@@ -1,0 +1,130 @@
+"""The setting's complaints procedure, in its own words, is what parents are told (policy P10):
+on the record pack's "Your rights" page (UK GDPR Art. 15(1)(f)) and with every decision on a
+correction request (Art. 12(4), 77)."""
+
+import html
+import io
+
+from django.utils import timezone
+from pypdf import PdfReader
+
+from access_requests import services
+from access_requests.pack import content_for
+from access_requests.pdf import render_pack
+from setting_records.history import save_as
+from tests.access_requests.conftest import decide_kept, disclose_reviewed
+
+OWN_WORDS = "Ring Mrs Patel, the owner, on 01632 960123, or write to her at the nursery."
+LATER_WORDS = "Email complaints@littleacorns.example and the owner replies within a week."
+# The fixed sentence the pack printed before the setting's own words were used.
+OLD_SENTENCE = "the setting's complaints procedure says how"
+
+
+def reword(setting, manager, words):
+    setting.complaints_procedure = words
+    save_as(setting, actor=manager, reason="Complaints procedure reworded")
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def page_text(client, item, query="") -> str:
+    response = client.get(f"{item.get_absolute_url()}{query}")
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def test_the_packs_rights_page_names_the_settings_own_procedure(request_received, setting, manager):
+    reword(setting, manager, OWN_WORDS)
+    content = content_for(request_received, prepared_for="Farah Khan", watermark=None)
+    pages = pdf_pages(render_pack(content))
+    rights = next(n for n, text in enumerate(pages) if "Your rights The UK General" in text)
+    text = " ".join(pages[rights:])
+    assert f"If you are unhappy The complaints procedure of Little Acorns Nursery: {OWN_WORDS}" in (
+        text
+    )
+    assert OLD_SENTENCE not in " ".join(pages)
+    # The ICO is still named beside it.
+    assert "ico.org.uk/make-a-complaint" in text
+
+
+def test_the_default_procedure_is_named_until_the_setting_words_its_own(request_received, setting):
+    content = content_for(request_received, prepared_for="Farah Khan", watermark=None)
+    assert content.complaints_procedure == (
+        f"The complaints procedure of Little Acorns Nursery: {setting.complaints_procedure}"
+    )
+    assert "within 28 days" in content.complaints_procedure
+
+
+def test_a_pack_fixed_for_the_meeting_keeps_the_words_it_was_fixed_with(
+    request_preparing, setting, manager
+):
+    reword(setting, manager, OWN_WORDS)
+    disclose_reviewed(request_preparing, manager)
+    services.ready_for_meeting(request=request_preparing, actor=manager)
+    reword(setting, manager, LATER_WORDS)
+    fixed = services.pack_content(request_preparing, prepared_for="Farah Khan", watermark=None)
+    assert OWN_WORDS in fixed.complaints_procedure
+    assert LATER_WORDS not in fixed.complaints_procedure
+    # What the parent would now be told differs from what was discussed: prepare again first.
+    assert services.changes_since_preparation(request_preparing) == [
+        "The pack's content was changed since preparation."
+    ]
+
+
+def test_the_correction_page_names_the_settings_procedure_before_the_decision(
+    client, manager, setting, rectification_verified
+):
+    reword(setting, manager, OWN_WORDS)
+    client.force_login(manager)
+    text = page_text(client, rectification_verified)
+    assert "The parent is then told the decision and the reasons." in text
+    assert f"complaints procedure of Little Acorns Nursery: “{OWN_WORDS}”" in text
+    assert "https://ico.org.uk/make-a-complaint/ or 0303 123 1113" in text
+
+
+def test_the_tell_step_gives_the_words_beside_the_tick(
+    client, manager, setting, rectification_verified
+):
+    reword(setting, manager, OWN_WORDS)
+    decide_kept(rectification_verified, manager)
+    client.force_login(manager)
+    text = page_text(client, rectification_verified)
+    assert f'action="/rectifications/{rectification_verified.pk}/tell/"' in text
+    tick = text.index('name="told_of_rights"')
+    label = text.index("may use the setting's complaints procedure and complain to the ICO")
+    words = text.index(OWN_WORDS, label)
+    assert label < words < tick
+
+
+def test_once_told_the_page_says_what_the_parent_was_told(
+    client, manager, setting, rectification_verified
+):
+    reword(setting, manager, OWN_WORDS)
+    decide_kept(rectification_verified, manager)
+    services.rectification_tell(
+        rectification=rectification_verified,
+        actor=manager,
+        told_on=timezone.localdate(),
+        told_how="letter",
+        told_of_rights=True,
+    )
+    reword(setting, manager, LATER_WORDS)
+    client.force_login(manager)
+    text = page_text(client, rectification_verified)
+    assert "Told to the parent with the decision: If they are unhappy" in text
+    assert OWN_WORDS in text
+    assert LATER_WORDS not in text
+
+
+def test_a_decision_not_yet_told_shows_the_words_they_will_be_told(
+    client, manager, setting, rectification_verified
+):
+    reword(setting, manager, OWN_WORDS)
+    decide_kept(rectification_verified, manager)
+    reword(setting, manager, LATER_WORDS)
+    client.force_login(manager)
+    text = page_text(client, rectification_verified)
+    assert LATER_WORDS in text
+    assert OWN_WORDS not in text
