@@ -23,9 +23,18 @@ from setting_records.errors import WorkflowError
 from setting_records.history import save_as
 from setting_records.models import User
 
-# Fields of PackContent that say whom a copy is for, who made it and when the meeting was, not
-# what it holds: each copy made from a frozen pack takes them afresh.
-ENVELOPE_FIELDS = ("prepared_for", "prepared_by", "watermark", "meeting_date")
+# Fields of PackContent that say whom a copy is for, who made it and when the meeting was, and
+# how to complain (the setting's procedure as it stands when the copy is made: UK GDPR
+# Art. 15(1)(f) is about the parent's rights now, not the child's records), not what the pack
+# holds about the child: each copy made from a frozen pack takes them afresh, and a change to
+# them never means preparing again.
+ENVELOPE_FIELDS = (
+    "prepared_for",
+    "prepared_by",
+    "watermark",
+    "meeting_date",
+    "complaints_procedure",
+)
 
 
 def _live_content(request: AccessRequest, *, prepared_for: str, watermark: str | None):
@@ -33,11 +42,13 @@ def _live_content(request: AccessRequest, *, prepared_for: str, watermark: str |
 
 
 def _frozen_plain(content) -> dict:
-    plain = snapshot.to_plain(content)
-    for name in ENVELOPE_FIELDS:
-        if name in plain:
-            plain[name] = None
-    return plain
+    return _without_envelope(snapshot.to_plain(content))
+
+
+def _without_envelope(plain: dict) -> dict:
+    """What a pack holds, without its envelope. Packs frozen before a field joined the
+    envelope still hold it: their comparison leaves it out the same way."""
+    return {**plain, **{name: None for name in ENVELOPE_FIELDS if name in plain}}
 
 
 def _decision(entry: PreparedEntry) -> dict:
@@ -194,7 +205,10 @@ def changes_since_preparation(request: AccessRequest) -> list[str]:
         changes.append(f"“{record.title}” was written since preparation.")
     if not changes:
         live = _frozen_plain(_live_content(request, prepared_for="", watermark=None))
-        if snapshot.digest(live) != frozen.sha256:
+        # A frozen pack that fails its own fingerprint is refused by ``pack_content``, with
+        # words of its own; an intact one is compared without its envelope.
+        intact = snapshot.digest(frozen.content) == frozen.sha256
+        if intact and snapshot.digest(live) != snapshot.digest(_without_envelope(frozen.content)):
             changes.append("The pack's content was changed since preparation.")
     return changes
 

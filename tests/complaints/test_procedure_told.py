@@ -8,7 +8,8 @@ import io
 from django.utils import timezone
 from pypdf import PdfReader
 
-from access_requests import services
+from access_requests import services, snapshot
+from access_requests.models import AccessRequest
 from access_requests.pack import content_for
 from access_requests.pdf import render_pack
 from setting_records.history import save_as
@@ -57,20 +58,38 @@ def test_the_default_procedure_is_named_until_the_setting_words_its_own(request_
     assert "within 28 days" in content.complaints_procedure
 
 
-def test_a_pack_fixed_for_the_meeting_keeps_the_words_it_was_fixed_with(
+def test_a_pack_fixed_for_the_meeting_gives_the_procedure_as_it_stands_now(
     request_preparing, setting, manager
 ):
+    """How to complain is the envelope of a pack, not what it holds about the child: a copy
+    gives the procedure as it stands when the copy is made, and rewording it does not mean
+    preparing the pack again."""
     reword(setting, manager, OWN_WORDS)
     disclose_reviewed(request_preparing, manager)
     services.ready_for_meeting(request=request_preparing, actor=manager)
     reword(setting, manager, LATER_WORDS)
+    # As a page would fetch it: afresh, with the setting as it is now.
+    request_preparing = AccessRequest.objects.get(pk=request_preparing.pk)
     fixed = services.pack_content(request_preparing, prepared_for="Farah Khan", watermark=None)
-    assert OWN_WORDS in fixed.complaints_procedure
-    assert LATER_WORDS not in fixed.complaints_procedure
-    # What the parent would now be told differs from what was discussed: prepare again first.
-    assert services.changes_since_preparation(request_preparing) == [
-        "The pack's content was changed since preparation."
-    ]
+    assert LATER_WORDS in fixed.complaints_procedure
+    assert OWN_WORDS not in fixed.complaints_procedure
+    assert services.changes_since_preparation(request_preparing) == []
+
+
+def test_a_pack_frozen_with_the_old_fixed_sentence_needs_no_new_preparation(
+    request_preparing, setting, manager
+):
+    """A pack fixed before the procedure was the setting's own held the old sentence in its
+    content: the upgrade alone does not make it "changed since preparation"."""
+    disclose_reviewed(request_preparing, manager)
+    services.ready_for_meeting(request=request_preparing, actor=manager)
+    frozen = services.current_frozen(request_preparing)
+    frozen.content = {**frozen.content, "complaints_procedure": "Tell the manager: " + OLD_SENTENCE}
+    frozen.sha256 = snapshot.digest(frozen.content)
+    save_as(frozen, actor=manager, reason="As frozen before the upgrade")
+    assert services.changes_since_preparation(request_preparing) == []
+    copy = services.pack_content(request_preparing, prepared_for="Farah Khan", watermark=None)
+    assert OLD_SENTENCE not in copy.complaints_procedure
 
 
 def test_the_correction_page_names_the_settings_procedure_before_the_decision(
