@@ -23,12 +23,24 @@ def first_setting(demo):
     return Setting.objects.get(name="Little Acorns Nursery")
 
 
-def test_the_demo_has_a_complaint_in_every_state(first_setting):
+def test_the_demo_complaints(first_setting):
+    """One run of seed_demo (several seconds) for every check of its complaints."""
+    check_the_demo_has_a_complaint_in_every_state(first_setting)
+    check_the_demo_has_an_overdue_complaint(first_setting)
+    check_the_demo_has_one_taken_to_ofsted_after_the_outcome(first_setting)
+    check_the_demo_has_an_oral_complaint_logged_by_the_practitioner(first_setting)
+    check_the_demo_links_one_to_an_access_request_and_one_to_a_correction_decision(first_setting)
+    check_the_closed_complaint_met_the_deadline_with_findings_and_actions(first_setting)
+    check_every_demo_complaint_and_note_names_who_made_each_change(first_setting)
+    check_every_demo_complaint_was_logged_in_the_access_log(first_setting)
+
+
+def check_the_demo_has_a_complaint_in_every_state(first_setting):
     states = set(Complaint.objects.filter(setting=first_setting).values_list("state", flat=True))
     assert states == set(ComplaintState.values)
 
 
-def test_the_demo_has_an_overdue_complaint(first_setting):
+def check_the_demo_has_an_overdue_complaint(first_setting):
     overdue = [c for c in Complaint.objects.filter(setting=first_setting) if c.is_overdue()]
     assert len(overdue) == 1
     [complaint] = overdue
@@ -37,7 +49,7 @@ def test_the_demo_has_an_overdue_complaint(first_setting):
     assert complaint.notes.count() == 2
 
 
-def test_the_demo_has_one_taken_to_ofsted_after_the_outcome(first_setting):
+def check_the_demo_has_one_taken_to_ofsted_after_the_outcome(first_setting):
     complaint = Complaint.objects.get(setting=first_setting, taken_further_to="ofsted")
     assert complaint.state == ComplaintState.OUTCOME_NOTIFIED
     assert complaint.outcome == "partly_upheld"
@@ -45,7 +57,7 @@ def test_the_demo_has_one_taken_to_ofsted_after_the_outcome(first_setting):
     assert complaint.met_deadline() is True
 
 
-def test_the_demo_has_an_oral_complaint_logged_by_the_practitioner(first_setting):
+def check_the_demo_has_an_oral_complaint_logged_by_the_practitioner(first_setting):
     practitioner = User.objects.get(username="practitioner")
     [complaint] = Complaint.objects.filter(setting=first_setting, logged_by=practitioner)
     assert complaint.received_how in {"in_person", "phone"}
@@ -53,9 +65,7 @@ def test_the_demo_has_an_oral_complaint_logged_by_the_practitioner(first_setting
     assert complaint.history.get().history_user == practitioner
 
 
-def test_the_demo_links_one_to_an_access_request_and_one_to_a_correction_decision(
-    first_setting,
-):
+def check_the_demo_links_one_to_an_access_request_and_one_to_a_correction_decision(first_setting):
     about_request = Complaint.objects.get(setting=first_setting, about="access_request")
     assert about_request.access_request.child == about_request.child
     assert about_request.complainant == about_request.access_request.requester
@@ -67,7 +77,7 @@ def test_the_demo_links_one_to_an_access_request_and_one_to_a_correction_decisio
     assert about_decision.child == decided.child
 
 
-def test_the_closed_complaint_met_the_deadline_with_findings_and_actions(first_setting):
+def check_the_closed_complaint_met_the_deadline_with_findings_and_actions(first_setting):
     complaint = Complaint.objects.get(setting=first_setting, state=ComplaintState.CLOSED)
     assert complaint.met_deadline() is True
     assert complaint.findings
@@ -75,7 +85,7 @@ def test_the_closed_complaint_met_the_deadline_with_findings_and_actions(first_s
     assert complaint.notes.exists()
 
 
-def test_every_demo_complaint_and_note_names_who_made_each_change(demo):
+def check_every_demo_complaint_and_note_names_who_made_each_change(first_setting):
     manager = User.objects.get(username="manager")
     assert Complaint.history.exists()
     assert not Complaint.history.filter(history_user_id__isnull=True).exists()
@@ -86,7 +96,7 @@ def test_every_demo_complaint_and_note_names_who_made_each_change(demo):
     ) == {manager.pk}
 
 
-def test_every_demo_complaint_was_logged_in_the_access_log(demo):
+def check_every_demo_complaint_was_logged_in_the_access_log(first_setting):
     logged = AccessLogEntry.objects.filter(action=AccessAction.COMPLAINT_LOGGED)
     assert sorted(row.detail["complaint"] for row in logged) == sorted(
         Complaint.objects.values_list("pk", flat=True)
