@@ -240,7 +240,8 @@ def recipients(request: AccessRequest) -> list[str]:
 def complaints_procedure(setting: Setting) -> str:
     """The "If you are unhappy" words: the setting's own complaints procedure, as its manager
     wrote it, introduced as the setting's (policy P10; UK GDPR Art. 15(1)(f), with the ICO's
-    details in the template). A pack fixed for the meeting keeps the words it was fixed with."""
+    details in the template). Part of a copy's envelope: a copy of a pack fixed for the meeting
+    gives the procedure as it stands when the copy is made (``services.frozen``)."""
     return f"The complaints procedure of {setting.name}: {setting.complaints_procedure.strip()}"
 
 
