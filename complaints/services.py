@@ -66,9 +66,10 @@ def _why(text: str) -> str:
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    """The complaint row, locked for the rest of the transaction, read afresh."""
+    """The complaint row, locked for the rest of the transaction, read afresh. Only its own
+    row: PostgreSQL cannot lock the nullable side of the outer join to the child."""
     return (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",))
         .select_related("setting", "child")
         .get(pk=complaint.pk)
     )
