@@ -254,7 +254,9 @@ def get_complaint(user: Viewer, pk: int | str, action: str = "view") -> Complain
     complaint = (
         visible_complaints(user)
         .annotate(_is_manager=Exists(_managed_settings_ref(user)))
-        .select_related("setting", "child", "complainant", "logged_by", "staff_concerned")
+        .select_related(
+            "setting", "child", "complainant", "logged_by", "staff_concerned", "investigated_by"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -132,9 +132,11 @@ MATRIX = [
     ),
 ]
 
-# Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py) and the
-# access requests (tests/access_requests/test_request_permissions.py, with its own guard).
-NOT_IN_MATRIX_PREFIXES = ("admin:", "access_requests:")
+# Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py), the
+# access requests (tests/access_requests/test_request_permissions.py, with its own guard) and
+# the complaints (tests/complaints/test_complaint_permissions.py, with its own guard; the
+# inspector-ready record's URLs in that record's own tests).
+NOT_IN_MATRIX_PREFIXES = ("admin:", "access_requests:", "complaints:")
 NOT_IN_MATRIX = {
     "login",
     "logout",

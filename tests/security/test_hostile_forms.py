@@ -42,6 +42,8 @@ from access_requests.models import (
 )
 from children import forms as child_forms
 from children.statements import statement_record
+from complaints import forms as complaint_forms
+from complaints import steps as complaint_steps
 from setting_records.forms import LoginForm
 from setting_records.history import save_as
 from setting_records.two_factor.forms import CodeForm
@@ -53,6 +55,7 @@ from tests.access_requests.conftest import (
     verify,
 )
 from tests.children.conftest import write
+from tests.complaints.conftest import advance, log_complaint
 from tests.conftest import add_authenticator
 from tests.security.conftest import bring_to
 
@@ -225,6 +228,32 @@ RECTIFICATION_STEP_WORLDS = {
     "notice": "rectification_decided",
 }
 
+
+def _complaint_step(name: str, world: str) -> Form:
+    spec = complaint_steps.STEPS[name]
+
+    def path(w: dict[str, Any]) -> str:
+        return f"/complaints/{w['complaint'].pk}/{name}/"
+
+    def fields(w: dict[str, Any]) -> list[str]:
+        return _names(spec.form_class, *(CONFIRM if spec.confirm else []))
+
+    return Form(world, path, fields)
+
+
+# The complaint state each of its steps' forms is tried in.
+COMPLAINT_STEP_WORLDS = {
+    "acknowledge": "complaint_received",
+    "withdraw": "complaint_received",
+    "investigate": "complaint_acknowledged",
+    "add-note": "complaint_investigating",
+    "outcome": "complaint_investigating",
+    "close": "complaint_outcome_notified",
+    "taken-further": "complaint_outcome_notified",
+}
+# The fields of the form that logs a complaint, as the page shows them.
+COMPLAINT_FIELDS = [*complaint_forms.ComplaintForm.base_fields]
+
 FORMS: dict[str, Form] = {
     "login": Form("anonymous", lambda w: "/accounts/login/", lambda w: _names(LoginForm)),
     "password_reset": Form(
@@ -315,6 +344,21 @@ FORMS: dict[str, Form] = {
         f"access_requests:rectification_step:{name}": _rectification_step(name, world)
         for name, world in RECTIFICATION_STEP_WORLDS.items()
     },
+    "complaints:new": Form("children", lambda w: "/complaints/new/", lambda w: COMPLAINT_FIELDS),
+    "complaints:from_access_request": Form(
+        "received",
+        lambda w: f"/complaints/from-access-request/{w['request'].pk}/",
+        lambda w: COMPLAINT_FIELDS,
+    ),
+    "complaints:from_rectification": Form(
+        "rectification_decided",
+        lambda w: f"/complaints/from-rectification/{w['rectification'].pk}/",
+        lambda w: COMPLAINT_FIELDS,
+    ),
+    **{
+        f"complaints:step:{name}": _complaint_step(name, world)
+        for name, world in COMPLAINT_STEP_WORLDS.items()
+    },
 }
 
 
@@ -350,10 +394,12 @@ def post_views() -> set[str]:
     found = {name for name, view in _walk(get_resolver().url_patterns) if _takes_post(view)}
     found.discard("access_requests:step")
     found.discard("access_requests:rectification_step")
+    found.discard("complaints:step")
     return (
         found
         | {f"access_requests:step:{name}" for name in steps.STEPS}
         | {f"access_requests:rectification_step:{name}" for name in rectification_steps.STEPS}
+        | {f"complaints:step:{name}" for name in complaint_steps.STEPS}
     )
 
 
@@ -390,7 +436,7 @@ def _plausible(world: dict[str, Any]) -> list[str]:
     ]
     statics = {
         str(value)
-        for module in (request_forms, child_forms)
+        for module in (request_forms, child_forms, complaint_forms)
         for form_class in vars(module).values()
         if isinstance(form_class, type) and issubclass(form_class, django_forms.BaseForm)
         for field in cast(Any, form_class).base_fields.values()
@@ -415,6 +461,11 @@ def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
         return world
     if name.startswith("rectification_"):
         return _rectification_world(world, name.removeprefix("rectification_"))
+    if name.startswith("complaint_"):
+        complaint = log_complaint(manager.memberships.get().setting, manager)
+        world["complaint"] = advance(complaint, manager, name.removeprefix("complaint_"))
+        world["extra"] = [complaint]
+        return world
     request = base["request"]
     bring_to(name, request, manager, base["mother"])
     request = AccessRequest.objects.get(pk=request.pk)
