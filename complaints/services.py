@@ -14,9 +14,10 @@ import datetime
 import uuid
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from access_requests.models import AccessRequest, RectificationRequest
+from access_requests.models import AccessRequest, RectificationRequest, RectificationState
 from children.models import Child, Person, Record
 from complaints import deadlines
 from complaints.models import (
@@ -52,6 +53,14 @@ LINK_FOR: dict[str, str] = {
     About.ACCESS_REQUEST: "access_request",
     About.ENTRY: "record",
     About.RECTIFICATION: "rectification",
+}
+
+# A correction request is complained about once there is a decision: decided (the parent still
+# to be told, or told) or refused (policy P10, P11).
+REFERABLE_RECTIFICATION_STATES = {
+    RectificationState.DECIDED,
+    RectificationState.CLOSED,
+    RectificationState.REFUSED,
 }
 
 LINK_WORDS = {
@@ -144,16 +153,30 @@ def _check_links(
     for name, linked in links.items():
         if linked is not None and name != needed:
             raise WorkflowError("A complaint is linked only to what it is about.")
-    visible = {
+    visible: dict[
+        str, QuerySet[Record] | QuerySet[AccessRequest] | QuerySet[RectificationRequest]
+    ] = {
         "record": access.visible_records(actor),
         "access_request": access.visible_access_requests(actor),
         "rectification": access.visible_rectifications(actor),
     }
     linked_child: Child | None = None
     if needed and (linked := links[needed]) is not None:
-        if not visible[needed].filter(pk=linked.pk).exists():
+        # Read afresh: the state and child as they are now, not as the caller last saw them.
+        current: Record | AccessRequest | RectificationRequest | None = (
+            visible[needed].select_related("child").filter(pk=linked.pk).first()
+        )
+        if current is None:
             raise WorkflowError("You cannot link the complaint to that.")
-        linked_child = linked.child
+        if (
+            isinstance(current, RectificationRequest)
+            and current.state not in REFERABLE_RECTIFICATION_STATES
+        ):
+            raise WorkflowError(
+                "That correction request has no decision yet: there is nothing to complain "
+                "about until it is decided or refused."
+            )
+        linked_child = current.child
     if child is not None and not access.visible_children(actor).filter(pk=child.pk).exists():
         raise WorkflowError("You cannot link the complaint to that child.")
     if linked_child is not None and child is not None and child.pk != linked_child.pk:

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from access_requests.models import RectificationState
 from children.models import Child, Person
 from complaints import services, steps
 from complaints.forms import ComplaintForm
@@ -33,14 +32,6 @@ from setting_records.http import AuthenticatedHttpRequest
 from setting_records.models import Setting, User
 
 COMPLAINTS_PER_PAGE = 50
-
-# A correction request is referred once there is a decision to complain about: decided (the
-# parent still to be told, or told) or refused (policy P10, P11).
-REFERABLE_RECTIFICATION_STATES = {
-    RectificationState.DECIDED,
-    RectificationState.CLOSED,
-    RectificationState.REFUSED,
-}
 
 
 def complaint_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -196,7 +187,7 @@ def complaint_from_rectification(request: AuthenticatedHttpRequest, pk: int) -> 
     """The one-step referral of a decision on a correction request (policy P10, P11): once
     decided or refused, a complaint about it, from the parent who asked."""
     item = access.get_rectification(request.user, pk)
-    if item.state not in REFERABLE_RECTIFICATION_STATES:
+    if item.state not in services.REFERABLE_RECTIFICATION_STATES:
         raise PermissionDenied("There is no decision to complain about yet.")
     child = item.child
     return _log_page(

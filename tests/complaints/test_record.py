@@ -678,3 +678,13 @@ def test_csv_queries(client, setting, manager, many, django_assert_num_queries):
     # people in its registers; its staff's names; then the access log row
     with django_assert_num_queries(FRAME - 1 + 6 + log_write()):
         assert client.get(url).status_code == 200
+
+
+def test_the_managers_complaint_list_links_the_record_and_the_staff_list_does_not(
+    client, setting, manager, practitioner
+):
+    log_complaint(setting, practitioner, received_how="phone")
+    client.force_login(manager)
+    assert 'href="/complaints/record/"' in client.get("/complaints/").content.decode()
+    client.force_login(practitioner)
+    assert 'href="/complaints/record/"' not in client.get("/complaints/").content.decode()

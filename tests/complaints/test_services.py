@@ -360,6 +360,13 @@ def test_a_child_that_disagrees_with_the_linked_request_is_refused(
 
 
 def test_linked_to_a_decided_correction_request(setting, manager, rectification_verified):
+    # Before the decision there is nothing to complain about: refused, nothing written.
+    refused(
+        lambda: log_complaint(
+            setting, manager, about="rectification", rectification=rectification_verified
+        ),
+        match="no decision yet",
+    )
     decide_kept(rectification_verified, manager)
     complaint = log_complaint(
         setting, manager, about="rectification", rectification=rectification_verified
