@@ -4,12 +4,18 @@ The EYFS statutory framework (section 3, "Complaints") has the setting keep a wr
 complaints and their outcomes and make it available to Ofsted on request. This module turns the
 complaints of one setting received in a period into plain rows an inspector can read, with
 people replaced by labels: children become "Child A", "Child B"..., members of staff "Staff
-member A"..., complainants "Complainant A"..., each person keeping one label throughout one
-export (labels in order of first appearance). The complainant's own words, the findings and the
-investigation notes are never in it: they are full of names and details an inspector's copy
-does not need (UK GDPR Art. 5(1)(c), data minimisation). The free text that is in it (the
-actions taken, the outcome of a complaint taken further) has every name the setting knows
-replaced, whole words, whatever the case, longest first.
+member A"..., complainants "Complainant A"..., and anyone else the setting holds who is named in
+the free text (a parent in a register who did not complain) "Person A"..., each person keeping
+one label throughout one export. Labels go in order of first appearance: the people of the rows
+first, row by row, then the people met in the free text, row by row. The complainant's own
+words, the findings and the investigation notes are never in it: they are full of names and
+details an inspector's copy does not need (UK GDPR Art. 5(1)(c), data minimisation). The free
+text that is in it (the actions taken, the outcome of a complaint taken further) has every name
+the setting holds replaced, whole words, whatever the case or accents ("Strauß" is "STRAUSS",
+"Zoë" is "Zoe"), with an English plural or possessive ending ("the Khans", "Amara's"), longest
+first; a name several people share becomes "[name removed]". A name the setting does not hold
+(a relative not in a register, an agency worker) cannot be found: the record page tells the
+manager to read the free text before handing the record over.
 
 Nothing here checks permissions: the caller passes complaints already fetched through the
 access policy, for a setting the user manages.
@@ -17,6 +23,7 @@ access policy, for a setting the user manages.
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -39,14 +46,18 @@ WITHDRAWN = "Withdrawn before the outcome"
 NAME_REMOVED = "[name removed]"
 
 # Who a name belongs to: ("child", pk), ("staff", pk), ("person", pk) for someone in a
-# register, ("named", name) for a complainant known only by the name typed in.
+# register, ("named", key) for a complainant known only by the name typed in (its folded key).
 Who = tuple[str, object]
 
+# The label of each kind of person; "complainant" is the kind of whoever complained in a row of
+# this export, whether in a register or only named. Anyone else in a register, or a complainant
+# of another period named in the free text, is a "Person".
 LABEL_PREFIX = {
     "child": "Child",
     "staff": "Staff member",
-    "person": "Complainant",
-    "named": "Complainant",
+    "complainant": "Complainant",
+    "person": "Person",
+    "named": "Person",
 }
 
 # Parts of a typed complainant's name that are not theirs alone.
@@ -79,8 +90,30 @@ def label_letters(number: int) -> str:
     return letters
 
 
-def _normal(name: str) -> str:
-    return " ".join(name.split()).casefold()
+# Apostrophes typed other ways (right and left single quotation marks, the modifier letter),
+# read as the plain one: "O'Neill" is the same name whichever was typed.
+APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+# After a name: a possessive ("Amara's", "the Khans'", "Pat Jones'" after a name ending in
+# "s"), or a plural ("the Khans", "the Joneses"), as written in the folded text (curly
+# apostrophes are plain there).
+ENDING = r"(?P<ending>'s|s'|es|s|(?<=s)')?"
+
+
+def fold(text: str) -> str:
+    """``text`` as names are compared: compatibility-decomposed (NFKD), case-folded (so "ß" is
+    "ss"), without combining marks (so "ë" is "e") and with plain apostrophes. It works
+    character by character: the fold of a text is the folds of its characters, one after the
+    other, which ``Anonymiser.scrub`` relies on."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn").translate(
+        APOSTROPHES
+    )
+
+
+def name_key(name: str) -> str:
+    """The key a name is known by: folded, with any run of white space as one space."""
+    return " ".join(fold(name).split())
 
 
 def name_variants(*parts: str) -> set[str]:
@@ -99,52 +132,90 @@ def name_variants(*parts: str) -> set[str]:
 class Anonymiser:
     """Labels for the people of one export, and free text with their names taken out.
 
-    ``known`` maps every name the setting knows (as ``name_variants`` gives them) to whose it
-    is. ``label`` gives a person their label, the next letter for their kind the first time
-    they are asked about. ``scrub`` replaces each known name in a text by the label of the one
-    person it belongs to, or by "[name removed]" when that person has no label in this export
-    or the name is shared by several people (a surname a child and a parent share).
+    ``known`` maps every name the setting holds (as ``name_variants`` gives them) to whose it
+    is; names are compared by ``name_key``, so case and accents do not matter. ``label`` gives
+    a person their label, the next letter for their kind the first time they are asked about
+    (``as_complainant`` for the complainant of a row). ``scrub`` replaces each known name in a
+    text, with any plural or possessive ending, by the label of the one person it belongs to
+    (labelling them then if they have no label yet), or by "[name removed]" when the name is
+    shared by several people (a surname a child and a parent share). A possessive ending stays
+    after the label ("Child A's gate").
     """
 
     def __init__(self, known: Iterable[tuple[str, Who]]) -> None:
         self._owners: dict[str, set[Who]] = {}
         for name, who in known:
-            self._owners.setdefault(_normal(name), set()).add(who)
+            key = name_key(name)
+            if key:
+                self._owners.setdefault(key, set()).add(who)
         self._labels: dict[Who, str] = {}
         self._counts: dict[str, int] = {}
         self._pattern: re.Pattern[str] | None = None
 
-    def label(self, who: Who) -> str:
+    def label(self, who: Who, *, as_complainant: bool = False) -> str:
+        """``who``'s label; the first call decides it, later ones give it back unchanged."""
         if who not in self._labels:
-            prefix = LABEL_PREFIX[who[0]]
+            prefix = LABEL_PREFIX["complainant" if as_complainant else who[0]]
             self._counts[prefix] = self._counts.get(prefix, 0) + 1
             self._labels[who] = f"{prefix} {label_letters(self._counts[prefix])}"
         return self._labels[who]
 
     def _compiled(self) -> re.Pattern[str]:
         if self._pattern is None:
-            # Longest first, so "Amara Khan" goes as one name before "Amara" or "Khan" could;
-            # any run of white space between the words of a name counts as one space.
+            # Longest first, so "amara khan" goes as one name before "amara" or "khan" could;
+            # any run of white space between the words of a name counts as one space. The
+            # pattern is matched against the folded text, so its names are folded too.
             names = sorted(self._owners, key=lambda name: (-len(name), name))
             alternatives = "|".join(
                 r"\s+".join(re.escape(word) for word in name.split()) for name in names
             )
-            self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+            self._pattern = re.compile(rf"(?<!\w)(?P<name>{alternatives}){ENDING}(?!\w)")
         return self._pattern
 
-    def _replacement(self, match: re.Match[str]) -> str:
-        owners = self._owners.get(_normal(match.group(0)), set())
+    def _replacement(self, name: str) -> str:
+        owners = self._owners.get(" ".join(name.split()), set())
         if len(owners) == 1:
             (who,) = owners
-            if who in self._labels:
-                return self._labels[who]
+            return self.label(who)
         return NAME_REMOVED
 
     def scrub(self, text: str) -> str:
+        """``text`` with every known name replaced, in one pass: a label put in is never
+        scanned again."""
         if not text or not self._owners:
             return text
-        # One pass: a label put in is never scanned again.
-        return self._compiled().sub(self._replacement, text)
+        # The text is folded to find the names, then each name found is replaced in the text
+        # as it was typed, through the position each folded character came from.
+        folds = [fold(char) for char in text]
+        origins = [index for index, folded in enumerate(folds) for _ in folded]
+        folded_text = "".join(folds)
+
+        def end_in_text(folded_end: int) -> int:
+            # Just after the character the match ends in, and after any accents on it.
+            end = origins[folded_end - 1] + 1
+            while end < len(text) and not folds[end]:
+                end += 1
+            return end
+
+        pieces: list[str] = []
+        done = 0
+        for match in self._compiled().finditer(folded_text):
+            start = origins[match.start()]
+            if start < done:  # inside a character already replaced (never, with whole words)
+                continue
+            name_end = end_in_text(match.end("name"))
+            end = end_in_text(match.end()) if match.group("ending") else name_end
+            ending = ""
+            if match.group("ending") == "'s":
+                ending = text[name_end:end]  # as typed, with whichever apostrophe
+            elif match.group("ending") in ("s'", "'"):
+                ending = (
+                    text[origins[match.end() - 1]] + "s"
+                )  # the Khans' car -> [name removed]'s car
+            pieces += [text[done:start], self._replacement(match.group("name")), ending]
+            done = end
+        pieces.append(text[done:])
+        return "".join(pieces)
 
 
 @dataclass(frozen=True)
@@ -217,10 +288,19 @@ def in_period(
     )
 
 
+def _typed_complainant(typed: str) -> Iterator[tuple[str, Who]]:
+    """The names of a complainant known only by the name typed in, titles left out."""
+    words = [word for word in typed.split() if name_key(word).rstrip(".") not in TITLES]
+    named: Who = ("named", name_key(typed))
+    for name in name_variants(*words) | {typed}:
+        yield name, named
+
+
 def _known_names(setting: Setting, complaints: list[Complaint]) -> Iterator[tuple[str, Who]]:
-    """Every name the setting knows, once per setting whatever the number of complaints: its
+    """Every name the setting holds, once per setting whatever the number of complaints: its
     children, the people in its registers, its staff past and present (and their usernames),
-    and the names complainants gave (three queries)."""
+    and every name typed in for a complainant of any of its complaints, of this period or
+    another (four queries)."""
     for pk, first, last, known_as in Child.objects.filter(setting=setting).values_list(
         "pk", "first_name", "last_name", "known_as"
     ):
@@ -238,6 +318,16 @@ def _known_names(setting: Setting, complaints: list[Complaint]) -> Iterator[tupl
     ):
         for name in name_variants(first, last) | name_variants(username):
             yield name, ("staff", pk)
+    # A complainant of an earlier complaint may be named in this period's actions. Not through
+    # the access policy: these names are only looked for, never shown.
+    typed_names = (
+        Complaint.objects.filter(setting=setting)
+        .exclude(complainant_name="")
+        .values_list("complainant_name", flat=True)
+        .distinct()
+    )
+    for typed in typed_names:
+        yield from _typed_complainant(typed)
     for complaint in complaints:
         # Joined already; named here too in case they were never at the setting's tables.
         if complaint.child is not None:
@@ -256,21 +346,12 @@ def _known_names(setting: Setting, complaints: list[Complaint]) -> Iterator[tupl
             person = complaint.complainant
             for name in name_variants(person.first_name, person.last_name):
                 yield name, ("person", person.pk)
-        elif complaint.complainant_name:
-            words = [
-                word
-                for word in complaint.complainant_name.split()
-                if word.casefold().rstrip(".") not in TITLES
-            ]
-            named: Who = ("named", _normal(complaint.complainant_name))
-            for name in name_variants(*words) | {complaint.complainant_name}:
-                yield name, named
 
 
 def _complainant(complaint: Complaint) -> Who:
     if complaint.complainant_id is not None:
         return ("person", complaint.complainant_id)
-    return ("named", _normal(complaint.complainant_name))
+    return ("named", name_key(complaint.complainant_name))
 
 
 def build_record(
@@ -282,20 +363,29 @@ def build_record(
     today: datetime.date | None = None,
 ) -> ComplaintsRecord:
     """The anonymised record of ``setting``'s complaints received from ``start`` to ``end``
-    (both included), oldest first. ``complaints`` comes from the access policy; four queries
+    (both included), oldest first. ``complaints`` comes from the access policy; five queries
     in all, however many complaints there are."""
     today = today or timezone.localdate()
     found = list(in_period(complaints, setting=setting, start=start, end=end))
     anonymiser = Anonymiser(_known_names(setting, found))
-    # Labels first, in the order people appear (row by row, column by column), so that a name
+    # The people of the rows are labelled first, row by row, column by column, so that a name
     # in the free text of an earlier row still finds the label of someone in a later one.
-    labels = [
+    people = [
         (
-            anonymiser.label(_complainant(complaint)),
+            anonymiser.label(_complainant(complaint), as_complainant=True),
             anonymiser.label(("child", complaint.child_id)) if complaint.child_id else "",
             anonymiser.label(("staff", complaint.staff_concerned_id))
             if complaint.staff_concerned_id
             else "",
+        )
+        for complaint in found
+    ]
+    # Then the free text, row by row (the actions taken, then the outcome elsewhere): someone
+    # named only there gets the next label of their kind, in the order they are met.
+    texts = [
+        (
+            anonymiser.scrub(complaint.actions_taken),
+            anonymiser.scrub(complaint.taken_further_outcome),
         )
         for complaint in found
     ]
@@ -315,12 +405,14 @@ def build_record(
             twenty_eight_days=twenty_eight_days(complaint, today),
             state=complaint.get_state_display(),
             outcome=complaint.get_outcome_display(),
-            actions_taken=anonymiser.scrub(complaint.actions_taken),
+            actions_taken=actions_taken,
             taken_further_to=complaint.get_taken_further_to_display(),
             taken_further_on=complaint.taken_further_on,
-            taken_further_outcome=anonymiser.scrub(complaint.taken_further_outcome),
+            taken_further_outcome=taken_further_outcome,
         )
-        for complaint, (complainant, child, staff) in zip(found, labels, strict=True)
+        for complaint, (complainant, child, staff), (actions_taken, taken_further_outcome) in zip(
+            found, people, texts, strict=True
+        )
     )
     return ComplaintsRecord(
         setting=setting, start=start, end=end, produced_at=timezone.localtime(), rows=rows

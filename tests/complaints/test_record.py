@@ -17,7 +17,7 @@ from children import services as children_services
 from complaints import record
 from complaints import services as complaint_services
 from complaints.models import Complaint
-from complaints.record import Anonymiser, label_letters, name_variants
+from complaints.record import Anonymiser, label_letters, name_key, name_variants
 from complaints.record_views import CSV_HEADER, csv_cell
 from setting_records import access
 from setting_records.models import AccessAction, AccessLogEntry, Role
@@ -113,9 +113,24 @@ def test_the_anonymiser_labels_each_kind_in_order_and_keeps_a_label():
     assert anonymiser.label(("child", 7)) == "Child A"
     assert anonymiser.label(("staff", 7)) == "Staff member A"
     assert anonymiser.label(("child", 3)) == "Child B"
-    assert anonymiser.label(("named", "pat jones")) == "Complainant A"
-    assert anonymiser.label(("person", 7)) == "Complainant B"
+    assert anonymiser.label(("named", "pat jones"), as_complainant=True) == "Complainant A"
+    assert anonymiser.label(("person", 7), as_complainant=True) == "Complainant B"
+    # Someone in a register, or a complainant of another period, who is not a complainant of
+    # this export is a "Person".
+    assert anonymiser.label(("person", 8)) == "Person A"
+    assert anonymiser.label(("named", "ann lee")) == "Person B"
     assert anonymiser.label(("child", 7)) == "Child A"
+    # The first label given stays, whatever is asked later.
+    assert anonymiser.label(("person", 7)) == "Complainant B"
+    assert anonymiser.label(("person", 8), as_complainant=True) == "Person A"
+
+
+def test_a_name_is_known_by_its_folded_key():
+    assert name_key("  Zoë   STRAUß ") == name_key("zoe strauss") == "zoe strauss"
+    # Decomposed accents, curly apostrophes, ligatures and full-width letters too.
+    assert name_key("Zoe\u0308 O\u2019Neill") == name_key("ZOË O'NEILL") == "zoe o'neill"
+    assert name_key("\ufb01ona") == "fiona"
+    assert name_key("\uff25\uff4d\uff4d\uff41") == "emma"
 
 
 def test_scrubbing_takes_whole_names_longest_first_in_any_case():
@@ -127,15 +142,52 @@ def test_scrubbing_takes_whole_names_longest_first_in_any_case():
     ]
     anonymiser = Anonymiser(known)
     anonymiser.label(amara)
-    anonymiser.label(farah)
+    anonymiser.label(farah, as_complainant=True)
     scrubbed = anonymiser.scrub(
         "AMARA khan's mother farah\nKhan spoke to Helen; Khan, Mara and Maradona; Caroline."
     )
-    # Helen has no label in this export, "Khan" alone is two people's: both go; "Maradona" and
-    # "Caroline" are not names anyone here has (whole words only).
+    # Helen had no label: she gets the next one of her kind; "Khan" alone is two people's, so
+    # it goes; "Maradona" and "Caroline" are not names anyone here has (whole words only).
     assert scrubbed == (
-        "Child A's mother Complainant A spoke to [name removed]; [name removed], Child A and "
+        "Child A's mother Complainant A spoke to Staff member A; [name removed], Child A and "
         "Maradona; Caroline."
+    )
+
+
+def test_names_are_found_whatever_their_case_folding_and_accents():
+    zoe = ("child", 1)
+    anonymiser = Anonymiser((name, zoe) for name in name_variants("Zoë", "Strauß"))
+    scrubbed = anonymiser.scrub(
+        "ZOË STRAUSS, Zoe Strauss, zoë strauß; Zoe\u0308 (accent typed apart), STRAUß, Strauss."
+    )
+    assert scrubbed == (
+        "Child A, Child A, Child A; Child A (accent typed apart), Child A, Child A."
+    )
+    # And the other way round: held without the accent or the sharp s, typed with them.
+    plain = Anonymiser((name, zoe) for name in name_variants("Zoe", "Strauss"))
+    assert plain.scrub("Zoë Strauß and ZOË") == "Child A and Child A"
+    assert plain.scrub("Zoey and Straussberg") == "Zoey and Straussberg"
+
+
+def test_a_plural_or_possessive_ending_goes_with_the_name_and_a_possessive_stays():
+    amara, farah, pat = ("child", 1), ("person", 2), ("named", "pat jones")
+    known = [
+        *((name, amara) for name in name_variants("Amara", "Khan")),
+        *((name, farah) for name in name_variants("Farah", "Khan")),
+        *((name, pat) for name in name_variants("Pat", "Jones")),
+    ]
+    anonymiser = Anonymiser(known)
+    anonymiser.label(pat, as_complainant=True)
+    scrubbed = anonymiser.scrub(
+        "Met the Khans; the Khans\u2019 car; Amara's coat, AMARA\u2019S hat, Farahs note; the "
+        "Joneses came; Pat Jones' dog and Jones's cat. Khanate and Amaranth are not names."
+    )
+    # A surname two people share stays removed, plural or not; a possessive keeps its "'s"
+    # (as typed) after the label; a plural ending goes with the name.
+    assert scrubbed == (
+        "Met the [name removed]; the [name removed]\u2019s car; Child A's coat, Child A\u2019S "
+        "hat, Person A note; the Complainant A came; Complainant A's dog and Complainant A's "
+        "cat. Khanate and Amaranth are not names."
     )
 
 
@@ -268,6 +320,73 @@ def test_labels_are_consistent_within_one_export_and_in_order(
     ]
 
 
+def test_people_named_only_in_the_free_text_are_labelled_in_row_order(
+    setting, manager, keyperson, practitioner, child, mother, father, grandmother
+):
+    rename(manager, "Helen", "Carter")
+    rename(keyperson, "Bethany", "Oduya")
+    rename(practitioner, "Tomasz", "Wierzbicki")
+    children_services.child_create(
+        setting=setting,
+        actor=manager,
+        key_person=keyperson,
+        first_name="Oliver",
+        last_name="Brennan-Whitlock",
+        date_of_birth=datetime.date(2022, 6, 1),
+        started_on=datetime.date(2023, 9, 1),
+    )
+    told(
+        log_complaint(setting, manager, received_on=days_ago(20)),
+        manager,
+        actions="Nadia Khan and Helen met; Oliver's room moved. HELEN again; Farah told.",
+    )
+    later = log_complaint(
+        setting,
+        manager,
+        received_on=days_ago(10),
+        child=child,
+        complainant=mother,
+        complainant_name="",
+        staff_concerned=keyperson,
+    )
+    told(later, manager, actions="Tomasz, Dan, Nadia and Helen met the Khans; Bethany sorry.")
+    first, second = built(manager, setting).rows
+    # The people of the rows first, row by row: Pat Jones, then the mother, Amara, Bethany.
+    assert (first.complainant, first.child, first.staff_concerned) == ("Complainant A", "", "")
+    assert (second.complainant, second.child, second.staff_concerned) == (
+        "Complainant B",
+        "Child A",
+        "Staff member A",
+    )
+    # Then the free text, row by row: the grandmother (in the register, no complainant here)
+    # is "Person A", the manager the next member of staff, Oliver the next child; the mother,
+    # named before her own row, is already "Complainant B".
+    assert first.actions_taken == (
+        "Person A and Staff member B met; Child B's room moved. Staff member B again; "
+        "Complainant B told."
+    )
+    # The same people keep their labels in the later row; the ones first met there come
+    # after; the family's shared surname, plural, is removed.
+    assert second.actions_taken == (
+        "Staff member C, Person B, Person A and Staff member B met the [name removed]; "
+        "Staff member A sorry."
+    )
+
+
+def test_a_complainant_of_another_period_is_found_in_this_periods_free_text(setting, manager):
+    log_complaint(setting, manager, received_on=days_ago(400), complainant_name="Mrs Zoë Strauß")
+    told(
+        log_complaint(setting, manager, received_on=days_ago(5)),
+        manager,
+        actions="STRAUSS called; Zoe\u2019s sister too; ZOË STRAUSS told.",
+    )
+    (row,) = built(manager, setting).rows
+    # Pat Jones, of this period's row, is the complainant; the earlier complainant, not in this
+    # export, is a "Person".
+    assert row.complainant == "Complainant A"
+    assert row.actions_taken == "Person A called; Person A\u2019s sister too; Person A told."
+
+
 # The files, and that nobody is named in them.
 
 
@@ -363,14 +482,17 @@ def test_the_csv_names_nobody(client, manager, named_world):
     header, first, second = table
     assert header[14] == "Actions taken"
     assert first[4:7] == ["Complainant A", "Child A", "Staff member A"]
+    # The people of the rows have the first labels (row by row); the manager and the father,
+    # named only in the free text, have the next ones of their kind, the father as a "Person"
+    # since he complained of nothing here.
     assert first[14] == (
-        "[name removed] met Complainant A and Staff member A; Child A's gate fixed. Child A "
-        "happier. [name removed] told. Child B moved rooms; Staff member A retrained. "
+        "Staff member C met Complainant A and Staff member A; Child A's gate fixed. Child A "
+        "happier. Person A told. Child B moved rooms; Staff member A retrained. "
         "Staff member B too."
     )
     assert (
         first[17]
-        == "Ofsted spoke to Staff member B and Complainant A; no action on [name removed]."
+        == "Ofsted spoke to Staff member B and Complainant A; no action on Staff member C."
     )
     assert second[4:7] == ["Complainant B", "Child B", "Staff member B"]
     assert second[14] == "Complainant B and Child B's teacher Staff member A met."
@@ -388,6 +510,7 @@ def test_the_pdf_names_nobody(client, manager, named_world):
     assert "EY100001" in text
     assert "Child A's gate fixed" in text
     assert "Complainant B" in text
+    assert "Person A told" in text
     assert "Within 28 days: Yes" in text
     assert "Page 1 of" in text
 
@@ -547,6 +670,16 @@ def test_the_form_page_without_a_period_is_the_empty_form(client, manager):
     assert "Download the PDF" not in response.content.decode()
 
 
+def test_the_form_page_says_which_names_cannot_be_found(client, manager):
+    client.force_login(manager)
+    page = " ".join(client.get(PATHS["complaints:record"]).content.decode().split())
+    assert "Names the setting does not hold cannot be found" in page
+    assert "an agency worker or a health visitor" in page
+    assert "Read the actions taken before you hand the record over." in page
+    # It no longer promises that nobody is named.
+    assert "Nobody is named in it" not in page
+
+
 def test_dates_typed_the_uk_way_are_read_the_uk_way(client, setting, manager):
     log_complaint(setting, manager, received_on=datetime.date(2026, 2, 3))
     client.force_login(manager)
@@ -675,8 +808,10 @@ def test_csv_queries(client, setting, manager, many, django_assert_num_queries):
     # a file, not a page: no header, so not the header's memberships; then the settings the
     # user manages; the chosen one, checked among them; the complaints of the period with their
     # child, complainant and member of staff; the setting's children's names; the names of the
-    # people in its registers; its staff's names; then the access log row
-    with django_assert_num_queries(FRAME - 1 + 6 + log_write()):
+    # people in its registers; its staff's names; every complainant's name typed in at the
+    # setting, in any period (the one query added so that an earlier complainant named in this
+    # period's actions is found); then the access log row
+    with django_assert_num_queries(FRAME - 1 + 7 + log_write()):
         assert client.get(url).status_code == 200
 
 
