@@ -298,8 +298,7 @@ def _typed_complainant(typed: str) -> Iterator[tuple[str, Who]]:
 
 def _known_names(setting: Setting, complaints: list[Complaint]) -> Iterator[tuple[str, Who]]:
     """Every name the setting holds, once per setting whatever the number of complaints: its
-    children, the people in its registers, its staff past and present (and their usernames),
-    and every name typed in for a complainant of any of its complaints, of this period or
+    children, the people in its registers, its staff past and present, and every name typed in for a complainant of any of its complaints, of this period or
     another (four queries)."""
     for pk, first, last, known_as in Child.objects.filter(setting=setting).values_list(
         "pk", "first_name", "last_name", "known_as"
@@ -311,12 +310,14 @@ def _known_names(setting: Setting, complaints: list[Complaint]) -> Iterator[tupl
     for pk, first, last in people.distinct().values_list("pk", "first_name", "last_name"):
         for name in name_variants(first, last):
             yield name, ("person", pk)
-    for pk, first, last, username in (
+    # Names, not usernames: a username is often an ordinary word ("manager", "office") that
+    # the free text uses as a word.
+    for pk, first, last in (
         User.objects.filter(memberships__setting=setting)
         .distinct()
-        .values_list("pk", "first_name", "last_name", "username")
+        .values_list("pk", "first_name", "last_name")
     ):
-        for name in name_variants(first, last) | name_variants(username):
+        for name in name_variants(first, last):
             yield name, ("staff", pk)
     # A complainant of an earlier complaint may be named in this period's actions. Not through
     # the access policy: these names are only looked for, never shown.
@@ -338,9 +339,7 @@ def _known_names(setting: Setting, complaints: list[Complaint]) -> Iterator[tupl
                 yield name, ("child", child.pk)
         if complaint.staff_concerned is not None:
             staff = complaint.staff_concerned
-            for name in name_variants(staff.first_name, staff.last_name) | name_variants(
-                staff.username
-            ):
+            for name in name_variants(staff.first_name, staff.last_name):
                 yield name, ("staff", staff.pk)
         if complaint.complainant is not None:
             person = complaint.complainant

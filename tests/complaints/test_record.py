@@ -462,7 +462,6 @@ REAL_NAMES = [
     "Wierzbicki",
     "Priya",
     "Venkataraman",
-    "keyperson",
 ]
 
 
@@ -482,12 +481,13 @@ def test_the_csv_names_nobody(client, manager, named_world):
     header, first, second = table
     assert header[14] == "Actions taken"
     assert first[4:7] == ["Complainant A", "Child A", "Staff member A"]
+    # A username ("keyperson") is not a name: an ordinary word stays as typed.
     # The people of the rows have the first labels (row by row); the manager and the father,
     # named only in the free text, have the next ones of their kind, the father as a "Person"
     # since he complained of nothing here.
     assert first[14] == (
         "Staff member C met Complainant A and Staff member A; Child A's gate fixed. Child A "
-        "happier. Person A told. Child B moved rooms; Staff member A retrained. "
+        "happier. Person A told. Child B moved rooms; keyperson retrained. "
         "Staff member B too."
     )
     assert (
