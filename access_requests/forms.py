@@ -601,16 +601,37 @@ class RectificationDecisionForm(forms.Form):
         return kwargs
 
 
-class TellForm(forms.Form):
-    """The parent told the decision and their right to complain (UK GDPR Art. 12(4), 77)."""
+RIGHTS_TICK = _(
+    "They were told that, if unhappy, they may use the setting's complaints procedure, "
+    "complain to the ICO and ask a court to enforce their rights"
+)
+RIGHTS_TICK_AS_FOLLOWS = _(
+    "They were told that, if unhappy, they may use the setting's complaints procedure, "
+    "complain to the ICO and ask a court to enforce their rights, as follows"
+)
+
+
+class _RightsTick:
+    """The tick that records the parent was told their rights on a correction request (UK
+    GDPR Art. 12(4), 77, 79; DPA 2018 s.167; policy P10), with the words told beside it when
+    given as ``rights=``."""
+
+    fields: dict[str, forms.Field]
+
+    def _show_rights(self, rights: str) -> None:
+        if rights:
+            field = self.fields["told_of_rights"]
+            field.label = RIGHTS_TICK_AS_FOLLOWS
+            field.help_text = rights
+
+
+class TellForm(_RightsTick, forms.Form):
+    """The parent told the decision and their rights (UK GDPR Art. 12(4), 77, 79)."""
 
     told_on = forms.DateField(label=_("Parent told on"), widget=DATE)
     told_how = forms.ChoiceField(label=_("Told by"), choices=Channel.choices)
     told_of_rights = forms.BooleanField(
-        label=_(
-            "They were told that, if unhappy, they may use the setting's complaints procedure "
-            "and complain to the ICO"
-        ),
+        label=RIGHTS_TICK,
         error_messages={
             "required": _("Tell the parent of their right to complain, and tick to confirm.")
         },
@@ -618,14 +639,24 @@ class TellForm(forms.Form):
 
     def __init__(self, *args, rights: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        if rights:
-            # What they are told, with the setting's own procedure (policy P10), by the tick.
-            field = self.fields["told_of_rights"]
-            field.label = _(
-                "They were told that, if unhappy, they may use the setting's complaints "
-                "procedure and complain to the ICO, as follows"
-            )
-            field.help_text = rights
+        self._show_rights(rights)
+
+
+class RectificationRefuseForm(_RightsTick, RefuseForm):
+    """A correction request refused: the parent told why and their rights, the setting's own
+    complaints procedure among them, as with a decision (UK GDPR Art. 12(4); policy P10). The
+    access request's refusal keeps ``RefuseForm``: its notice is written out on its page."""
+
+    told_of_rights = forms.BooleanField(
+        label=RIGHTS_TICK,
+        error_messages={
+            "required": _("Tell the parent of their right to complain, and tick to confirm.")
+        },
+    )
+
+    def __init__(self, *args, rights: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._show_rights(rights)
 
 
 class NoticeForm(forms.Form):

@@ -37,23 +37,27 @@ ICO_CONTACT = "https://ico.org.uk/make-a-complaint/ or 0303 123 1113"
 
 
 def complaint_rights(setting: Setting, procedure: str | None = None) -> str:
-    """What the parent is told with every decision on a correction request (UK GDPR
-    Art. 12(4), 77; policy P10): the setting's own complaints procedure, in the words its
-    manager keeps on the setting (or ``procedure``, the words as they were), and the ICO."""
+    """What the parent is told with every decision on a correction request and with a refusal
+    (UK GDPR Art. 12(4), 77, 79; DPA 2018 s.167; policy P10): the setting's own complaints
+    procedure, in the words its manager keeps on the setting (or ``procedure``, the words as
+    they were), the ICO, and that they may ask a court to enforce their rights. Keeping an
+    entry as it is does not act on the request, as a refusal does not, so both name the court;
+    a correction is told the same words, as it may not be the one they asked for."""
     words = (setting.complaints_procedure if procedure is None else procedure).strip()
     return (
         f"If they are unhappy with the decision they may use the complaints procedure of "
         f"{setting.name}: “{words}” They may also complain to the Information Commissioner's "
-        f"Office (ICO): {ICO_CONTACT}."
+        f"Office (ICO): {ICO_CONTACT}. They may also ask a court to enforce their rights."
     )
 
 
 def complaint_rights_told(item: RectificationRequest) -> str:
-    """The rights as the request's page gives them. Once the parent has been told the decision,
-    what they were told: the setting's procedure as it read when that was recorded, from the
-    setting's history (two queries); until then, what they will be told (none)."""
+    """The rights as the request's page gives them. Once the parent has been told the decision
+    or the refusal, what they were told: the setting's procedure as it read when that was
+    recorded, from the setting's history (two queries); until then, what they will be told
+    (none)."""
     setting = item.child.setting
-    if not (item.told_of_rights and item.outcome):
+    if not item.told_of_rights:
         return complaint_rights(setting)
     told_at = (
         item.history.filter(told_of_rights=True)
@@ -72,7 +76,8 @@ def complaint_rights_told(item: RectificationRequest) -> str:
     return complaint_rights(setting, then)
 
 
-def _tell_kwargs(item: Any) -> dict[str, Any]:
+def _rights_kwargs(item: Any) -> dict[str, Any]:
+    """The words told, shown beside the tick of the tell and refuse steps (policy P10)."""
     return {"rights": complaint_rights(item.child.setting)}
 
 
@@ -164,10 +169,10 @@ STEPS: dict[str, Step] = {
         _("The parent has been told: the request is closed."),
         _("Tell the parent"),
         _("The parent has been told"),
-        form_kwargs=_tell_kwargs,
+        form_kwargs=_rights_kwargs,
         intro=_(
-            "Tell the parent the decision and the reasons, and their right to complain: the "
-            "setting's complaints procedure and the ICO, in the words below. Telling the parent "
+            "Tell the parent the decision and the reasons, and their rights: the setting's "
+            "complaints procedure, the ICO and the courts, in the words below. Telling the parent "
             "lifts the restriction on the entry: until then it stays marked disputed (UK GDPR "
             "Art. 18(3))."
         ),
@@ -200,19 +205,20 @@ STEPS: dict[str, Step] = {
         template=TEMPLATE,
     ),
     "refuse": Step(
-        forms.RefuseForm,
+        forms.RectificationRefuseForm,
         services.rectification_refuse,
         _("Request refused."),
         _("Refuse"),
         _("Refuse the request"),
         confirm=True,
         danger=True,
+        form_kwargs=_rights_kwargs,
         intro=_(
             "Refusing ends the request and lifts the restriction on the entry. Only when the "
             "person asking does not hold parental responsibility, their identity could not be "
             "confirmed, or the request is manifestly unfounded or excessive. The parent must be "
-            "told why, and that they may complain to the ICO and go to court (UK GDPR "
-            "Art. 12(4)-(5))."
+            "told why, and their rights: the setting's complaints procedure, the ICO and the "
+            "courts, in the words given with the tick (UK GDPR Art. 12(4)-(5))."
         ),
         template=TEMPLATE,
     ),

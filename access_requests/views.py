@@ -32,6 +32,7 @@ from access_requests.models import (
 from access_requests.pack import WORKING_COPY
 from children import sharing as sharing_log
 from children.statements import statement_exists
+from complaints.models import Complaint
 from setting_records import access, reads
 from setting_records.errors import WorkflowError
 from setting_records.fields import parse_id
@@ -182,6 +183,7 @@ def _render_detail(
         "next_steps": [] if finished else services.next_step(item, changes=changes),
         "release": release,
         "restrictions": restrictions,
+        "complaints": _complaints_about(request, access_request=item),
         "history": history,
     }
     if step == "ready":
@@ -196,6 +198,13 @@ def _render_detail(
             detail={"request": item.pk},
         )
     return render(request, "access_requests/request_detail.html", context, status=status)
+
+
+def _complaints_about(request: AuthenticatedHttpRequest, **link: Any) -> QuerySet[Complaint]:
+    """The complaints linked to a request, as the complaints policy lets the user see them
+    (policy P10), newest first: one query, run only if the page lists them. The list shows
+    each one's own fields only, so nothing related is fetched."""
+    return access.visible_complaints(request.user).filter(**link).order_by("-received_on", "-pk")
 
 
 def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -479,6 +488,7 @@ def _render_rectification(
         "recipients": recipients,
         "summaries": summaries,
         "complaint_rights": rectification_steps.complaint_rights_told(item),
+        "complaints": _complaints_about(request, rectification=item),
         "history": history,
     }
     return render(request, "access_requests/rectification_detail.html", context, status=status)

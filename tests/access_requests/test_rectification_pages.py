@@ -11,6 +11,7 @@ from django.utils import timezone
 from access_requests import services
 from access_requests.models import RectificationRequest
 from children.models import Record
+from complaints import services as complaint_services
 from setting_records.models import AccessAction, AccessLogEntry
 from tests.access_requests.conftest import (
     decide_corrected,
@@ -298,7 +299,7 @@ def test_refusing_asks_to_confirm_and_records_the_notice(client, manager, rectif
     }
     response = post(client, rectification_received, "refuse", data | {"confirmed": "yes"})
     assert response.status_code == 200
-    assert "go to court" in response.content.decode()
+    assert "ask a court to enforce their rights" in response.content.decode()
     rectification_received.refresh_from_db()
     assert rectification_received.state == "received"
     response = post(
@@ -429,3 +430,44 @@ def test_the_list_costs_the_same_whatever_it_holds(
     # (savepoint, update, release); a correction request has no pauses to fetch
     with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
+
+
+# The complaints about the request, listed through the complaints policy (policy P10).
+
+
+def test_the_page_lists_the_complaints_about_this_request_only(
+    client, manager, child, keyperson, mother
+):
+    def refused(title):
+        item = rectify(write(child, keyperson, title=title), mother, manager)
+        return services.rectification_refuse(
+            rectification=item,
+            actor=manager,
+            ground="excessive",
+            reason="The fourth request about this entry this month.",
+            told_on=timezone.localdate(),
+            told_how="letter",
+            told_of_rights=True,
+        )
+
+    def complaint_about(item, received_days_ago, summary):
+        return complaint_services.complaint_log(
+            setting=child.setting,
+            actor=manager,
+            received_on=timezone.localdate() - datetime.timedelta(days=received_days_ago),
+            received_how="letter",
+            about="rectification",
+            summary=summary,
+            complainant=mother,
+            rectification=item,
+        )
+
+    first, second = refused("First entry"), refused("Second entry")
+    older = complaint_about(first, 2, "The entry is still wrong.")
+    newer = complaint_about(first, 0, "And I was not listened to.")
+    elsewhere = complaint_about(second, 1, "About the other entry.")
+    client.force_login(manager)
+    listed = re.findall(r'<a href="/complaints/(\d+)/">Complaint ', page(client, first))
+    assert listed == [str(newer.pk), str(older.pk)]
+    listed = re.findall(r'<a href="/complaints/(\d+)/">Complaint ', page(client, second))
+    assert listed == [str(elsewhere.pk)]

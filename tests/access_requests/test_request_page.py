@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from access_requests import services
 from access_requests.models import AccessRequest, State
+from complaints import services as complaint_services
 from setting_records.history import save_as
 from tests.access_requests.conftest import disclose_reviewed, register
 
@@ -342,3 +343,48 @@ def test_a_request_closed_without_a_copy_does_not_show_one_released(client, mana
     assert stages(html)[-2:] == ["No copy released", "Closed (now)"]
     assert step_forms(html, request_held) == set()
     assert "pack.pdf" not in html
+
+
+# The complaints about the request, listed through the complaints policy (policy P10).
+
+
+def test_the_page_lists_the_complaints_about_this_request_only(
+    client, manager, child, mother, request_received
+):
+    other = services.request_create(
+        child=child, requester=mother, received_on=days_ago(1), channel="email", actor=manager
+    )
+
+    def complaint_about(item, received_days_ago, summary):
+        return complaint_services.complaint_log(
+            setting=child.setting,
+            actor=manager,
+            received_on=days_ago(received_days_ago),
+            received_how="letter",
+            about="access_request",
+            summary=summary,
+            complainant=mother,
+            access_request=item,
+        )
+
+    older = complaint_about(request_received, 2, "Too slow.")
+    newer = complaint_about(request_received, 1, "Still nothing.")
+    elsewhere = complaint_about(other, 1, "About the other request.")
+    unlinked = complaint_services.complaint_log(
+        setting=child.setting,
+        actor=manager,
+        received_on=days_ago(1),
+        received_how="letter",
+        about="other",
+        summary="The gate.",
+        complainant=mother,
+    )
+    client.force_login(manager)
+    html = page(client, request_received)
+    listed = re.findall(r'<a href="/complaints/(\d+)/">Complaint ', html)
+    assert listed == [str(newer.pk), str(older.pk)]
+    for absent in [elsewhere, unlinked]:
+        assert f"Complaint {absent.reference}<" not in html
+    assert re.findall(r'<a href="/complaints/(\d+)/">Complaint ', page(client, other)) == [
+        str(elsewhere.pk)
+    ]

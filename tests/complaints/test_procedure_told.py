@@ -1,6 +1,7 @@
 """The setting's complaints procedure, in its own words, is what parents are told (policy P10):
-on the record pack's "Your rights" page (UK GDPR Art. 15(1)(f)) and with every decision on a
-correction request (Art. 12(4), 77)."""
+on the record pack's "Your rights" page (UK GDPR Art. 15(1)(f)) and with every decision on, or
+refusal of, a correction request, beside the ICO and the courts (Art. 12(4), 77, 79; DPA 2018
+s.167)."""
 
 import html
 import io
@@ -19,6 +20,12 @@ OWN_WORDS = "Ring Mrs Patel, the owner, on 01632 960123, or write to her at the 
 LATER_WORDS = "Email complaints@littleacorns.example and the owner replies within a week."
 # The fixed sentence the pack printed before the setting's own words were used.
 OLD_SENTENCE = "the setting's complaints procedure says how"
+# Told with every decision on a correction request and with a refusal.
+COURT = "They may also ask a court to enforce their rights."
+TICK = (
+    "may use the setting's complaints procedure, complain to the ICO and ask a court to "
+    "enforce their rights, as follows"
+)
 
 
 def reword(setting, manager, words):
@@ -101,6 +108,7 @@ def test_the_correction_page_names_the_settings_procedure_before_the_decision(
     assert "The parent is then told the decision and the reasons." in text
     assert f"complaints procedure of Little Acorns Nursery: “{OWN_WORDS}”" in text
     assert "https://ico.org.uk/make-a-complaint/ or 0303 123 1113" in text
+    assert COURT in text
 
 
 def test_the_tell_step_gives_the_words_beside_the_tick(
@@ -112,9 +120,10 @@ def test_the_tell_step_gives_the_words_beside_the_tick(
     text = page_text(client, rectification_verified)
     assert f'action="/rectifications/{rectification_verified.pk}/tell/"' in text
     tick = text.index('name="told_of_rights"')
-    label = text.index("may use the setting's complaints procedure and complain to the ICO")
+    label = text.index(TICK)
     words = text.index(OWN_WORDS, label)
-    assert label < words < tick
+    court = text.index(COURT, label)
+    assert label < words < court < tick
 
 
 def test_once_told_the_page_says_what_the_parent_was_told(
@@ -135,6 +144,8 @@ def test_once_told_the_page_says_what_the_parent_was_told(
     assert "Told to the parent with the decision: If they are unhappy" in text
     assert OWN_WORDS in text
     assert LATER_WORDS not in text
+    # Keeping the entry is not acting on the request: the court is named (Art. 12(4), 79).
+    assert text.count(COURT) == 1
 
 
 def test_a_decision_not_yet_told_shows_the_words_they_will_be_told(
@@ -147,3 +158,66 @@ def test_a_decision_not_yet_told_shows_the_words_they_will_be_told(
     text = page_text(client, rectification_verified)
     assert LATER_WORDS in text
     assert OWN_WORDS not in text
+
+
+# A refusal (UK GDPR Art. 12(4)-(5)) names the procedure too (policy P10).
+
+
+def refuse(item, manager):
+    return services.rectification_refuse(
+        rectification=item,
+        actor=manager,
+        ground="excessive",
+        reason="The fourth request about this entry this month.",
+        told_on=timezone.localdate(),
+        told_how="letter",
+        told_of_rights=True,
+    )
+
+
+def test_the_refuse_step_gives_the_words_beside_the_tick(
+    client, manager, setting, rectification_received
+):
+    reword(setting, manager, OWN_WORDS)
+    client.force_login(manager)
+    text = page_text(client, rectification_received, "?step=refuse")
+    assert f'action="/rectifications/{rectification_received.pk}/refuse/"' in text
+    tick = text.index('name="told_of_rights"')
+    label = text.index(TICK)
+    words = text.index(f"complaints procedure of Little Acorns Nursery: “{OWN_WORDS}”", label)
+    ico = text.index("https://ico.org.uk/make-a-complaint/ or 0303 123 1113", label)
+    court = text.index(COURT, label)
+    assert label < words < ico < court < tick
+    # Asked to confirm, the form comes back with the words beside the tick as well.
+    response = client.post(
+        f"/rectifications/{rectification_received.pk}/refuse/",
+        {"ground": "excessive", "reason": "Again.", "told_on": "", "told_how": "letter"},
+    )
+    posted = html.unescape(response.content.decode())
+    assert posted.index(TICK) < posted.index(OWN_WORDS) < posted.index('name="told_of_rights"')
+
+
+def test_an_access_requests_refusal_keeps_its_own_tick(client, manager, setting, request_received):
+    """The access request's refusal is told through its written notice, not these words."""
+    reword(setting, manager, OWN_WORDS)
+    client.force_login(manager)
+    text = page_text(client, request_received, "?step=refuse")
+    assert "They were told they may complain to the ICO and go to court" in text
+    assert TICK not in text
+
+
+def test_once_refused_the_page_says_what_the_parent_was_told(
+    client, manager, setting, rectification_received
+):
+    reword(setting, manager, OWN_WORDS)
+    refuse(rectification_received, manager)
+    reword(setting, manager, LATER_WORDS)
+    client.force_login(manager)
+    text = page_text(client, rectification_received)
+    assert "Told with the refusal</dt><dd>If they are unhappy" in text
+    assert f"complaints procedure of Little Acorns Nursery: “{OWN_WORDS}”" in text
+    assert LATER_WORDS not in text
+    # The ICO and the court once each: the refusal's own row does not say it again.
+    assert text.count("https://ico.org.uk/make-a-complaint/") == 1
+    assert text.count(COURT) == 1
+    assert "go to court" not in text
