@@ -412,8 +412,8 @@ def rectification_refuse(
         raise WorkflowError("Say how the parent was told.")
     if not told_of_rights:
         raise WorkflowError(
-            "Tell the parent of their right to complain to the ICO and to go to court, and "
-            "record that they were told."
+            "Tell the parent of their right to use the setting's complaints procedure, to "
+            "complain to the ICO and to go to court, and record that they were told."
         )
     if told_on < rectification.received_on or told_on > timezone.localdate():
         raise WorkflowError(

@@ -601,7 +601,7 @@ def test_a_refusal_is_recorded_with_the_notice_and_lifts_the_restriction(
         ({"ground": "whim"}, "Choose the ground"),
         ({"reason": "  "}, "Give the reasons"),
         ({"told_how": "pigeon"}, "Say how the parent was told"),
-        ({"told_of_rights": False}, "complain to the ICO and to go to court"),
+        ({"told_of_rights": False}, "complaints procedure, to complain to the ICO and to go to"),
         ({"told_on": TODAY() + datetime.timedelta(days=1)}, "between the day the request"),
         ({"told_on": days_ago(30)}, "between the day the request"),
         ({"ground": "no_parental_responsibility"}, "holds parental responsibility"),
