@@ -12,6 +12,7 @@ Any member of staff may log a complaint they received; everything after that is 
 
 import datetime
 import uuid
+from collections.abc import Collection
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -91,7 +92,7 @@ def _require_manager(actor: User, complaint: Complaint) -> None:
         raise WorkflowError("Only the setting's manager handles complaints.")
 
 
-def _require_state(complaint: Complaint, states: set[str], rule: str) -> None:
+def _require_state(complaint: Complaint, states: Collection[str], rule: str) -> None:
     if complaint.state not in states:
         raise WorkflowError(f"The complaint is “{complaint.get_state_display()}”: {rule}")
 
