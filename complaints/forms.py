@@ -28,6 +28,14 @@ ON_CLOCK_HELP = _(
     "in person or by phone the same way."
 )
 
+# For a member of staff who is not a manager: the entry's page offers them the link, the
+# request pages (the managers') do not.
+ABOUT_HELP_STAFF = _(
+    "About an entry in a child's records? Log it from the entry's page (“Log a complaint about "
+    "this entry”): it is then linked to it. About an access request or a correction request, "
+    "choose “Something else” and say which in the complaint."
+)
+
 
 def not_in_future(day: datetime.date) -> datetime.date:
     if day > timezone.localdate():
@@ -75,7 +83,7 @@ class ComplaintForm(OneTimeForm):
         help_text=_("An address, phone number or email, to tell them the outcome."),
     )
     received_on = forms.DateField(label=_("Received on"), widget=DATE)
-    received_how = forms.ChoiceField(label=_("Received by"), choices=ReceivedHow.choices)
+    received_how = forms.ChoiceField(label=_("How it was received"), choices=ReceivedHow.choices)
     on_clock = forms.BooleanField(
         label=_("Put it on the 28-day clock"), required=False, help_text=ON_CLOCK_HELP
     )
@@ -114,9 +122,13 @@ class ComplaintForm(OneTimeForm):
         children: QuerySet[Child],
         staff: QuerySet[User],
         fixed: dict[str, Any] | None = None,
+        manager: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not manager:
+            # The referral buttons of the request pages are the managers' (policy P10).
+            self.fields["about"].help_text = ABOUT_HELP_STAFF
         self.fixed = dict(fixed or {})
         if "setting" not in self.fixed and len(settings) == 1:
             self.fixed["setting"] = settings[0]
@@ -193,7 +205,9 @@ class ComplaintForm(OneTimeForm):
 
 class AcknowledgeForm(forms.Form):
     acknowledged_on = forms.DateField(label=_("Acknowledged on"), widget=DATE)
-    acknowledged_how = forms.ChoiceField(label=_("Acknowledged by"), choices=ReceivedHow.choices)
+    acknowledged_how = forms.ChoiceField(
+        label=_("How it was acknowledged"), choices=ReceivedHow.choices
+    )
 
     def clean_acknowledged_on(self) -> datetime.date:
         return not_in_future(self.cleaned_data["acknowledged_on"])
@@ -220,7 +234,7 @@ class OutcomeForm(forms.Form):
         help_text=_("What was done about it; needed unless the complaint was not upheld."),
     )
     notified_on = forms.DateField(label=_("Complainant told on"), widget=DATE)
-    notified_how = forms.ChoiceField(label=_("Told by"), choices=ReceivedHow.choices)
+    notified_how = forms.ChoiceField(label=_("How they were told"), choices=ReceivedHow.choices)
 
     def clean_notified_on(self) -> datetime.date:
         return not_in_future(self.cleaned_data["notified_on"])
@@ -233,6 +247,8 @@ class NoteForm(OneTimeForm):
 
 
 class TakenFurtherForm(forms.Form):
+    """Starts from what is recorded (``initial``): adding what came of it later keeps the rest."""
+
     taken_further_to = forms.ChoiceField(
         label=_("Taken further to"), choices=TakenFurther.choices, widget=forms.RadioSelect
     )
@@ -241,11 +257,28 @@ class TakenFurtherForm(forms.Form):
         label=_("What came of it there"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Leave empty until you know; you can record it again later."),
+        help_text=_(
+            "Leave empty until you know, and come back to add it. Left empty, what was "
+            "recorded before is kept."
+        ),
     )
 
     def clean_taken_further_on(self) -> datetime.date:
         return not_in_future(self.cleaned_data["taken_further_on"])
+
+
+class PutOnClockForm(forms.Form):
+    clock_from = forms.DateField(
+        label=_("Received in writing on"),
+        widget=DATE,
+        help_text=_(
+            "The day the complainant put the complaint in writing (or asked for it to be "
+            "tracked): the 28 days run from that day."
+        ),
+    )
+
+    def clean_clock_from(self) -> datetime.date:
+        return not_in_future(self.cleaned_data["clock_from"])
 
 
 class WithdrawForm(forms.Form):

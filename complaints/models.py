@@ -97,7 +97,9 @@ class Complaint(models.Model):
         _("complainant's contact details"), max_length=300, blank=True
     )
     received_on = models.DateField(_("received on"))
-    received_how = models.CharField(_("received by"), max_length=20, choices=ReceivedHow.choices)
+    received_how = models.CharField(
+        _("how it was received"), max_length=20, choices=ReceivedHow.choices
+    )
     about = models.CharField(_("what it is about"), max_length=20, choices=About.choices)
     child = models.ForeignKey(
         Child, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
@@ -137,7 +139,7 @@ class Complaint(models.Model):
     )
     acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
     acknowledged_how = models.CharField(
-        _("acknowledged by"), max_length=20, choices=ReceivedHow.choices, blank=True
+        _("how it was acknowledged"), max_length=20, choices=ReceivedHow.choices, blank=True
     )
     investigated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -152,7 +154,7 @@ class Complaint(models.Model):
     actions_taken = models.TextField(_("actions taken"), blank=True)
     outcome_notified_on = models.DateField(_("outcome told on"), null=True, blank=True)
     outcome_notified_how = models.CharField(
-        _("outcome told by"), max_length=20, choices=ReceivedHow.choices, blank=True
+        _("how they were told"), max_length=20, choices=ReceivedHow.choices, blank=True
     )
     taken_further_to = models.CharField(
         _("taken further to"), max_length=20, choices=TakenFurther.choices, blank=True
@@ -220,6 +222,14 @@ class Complaint(models.Model):
         return deadlines.overdue(
             due=self.due_on, notified=None, today=today or timezone.localdate()
         )
+
+    @property
+    def clock_from(self) -> datetime.date | None:
+        """The day the 28 days run from: the day received, or, for a complaint made in person
+        or by phone and put on the clock later, the day it was received in writing."""
+        if self.due_on is None:
+            return None
+        return self.due_on - datetime.timedelta(days=deadlines.EYFS_DAYS)
 
     def met_deadline(self) -> bool | None:
         """Told within 28 days? None off the clock or while the outcome is still awaited."""

@@ -12,15 +12,17 @@ Any member of staff may log a complaint they received; everything after that is 
 
 import datetime
 import uuid
+from collections.abc import Collection
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from access_requests.models import AccessRequest, RectificationRequest, RectificationState
 from children.models import Child, Person, Record
 from complaints import deadlines
 from complaints.models import (
+    AWAITING_OUTCOME_STATES,
     OPEN_COMPLAINT_STATES,
     WRITTEN,
     About,
@@ -90,7 +92,7 @@ def _require_manager(actor: User, complaint: Complaint) -> None:
         raise WorkflowError("Only the setting's manager handles complaints.")
 
 
-def _require_state(complaint: Complaint, states: set[str], rule: str) -> None:
+def _require_state(complaint: Complaint, states: Collection[str], rule: str) -> None:
     if complaint.state not in states:
         raise WorkflowError(f"The complaint is “{complaint.get_state_display()}”: {rule}")
 
@@ -418,27 +420,73 @@ def complaint_taken_further(
     taken_further_outcome: str = "",
 ) -> Complaint:
     """Record that the complainant took it further (to Ofsted, to the ICO) and, when known,
-    what came of it; once the outcome has been told, also after closing."""
+    what came of it. A complainant may go to Ofsted (EYFS statutory framework, section 3) or
+    to the ICO (UK GDPR Art. 77) at any time, so this is recorded in every state, withdrawn
+    and closed included.
+
+    One body per complaint: recording another replaces the one recorded, and the history keeps
+    the earlier one (its reason names it). What came of it, left empty, keeps what was recorded
+    before for the same body: it is only ever added to or changed, never lost by a blank."""
     complaint = _locked(complaint)
     _require_manager(actor, complaint)
-    _require_state(
-        complaint,
-        {ComplaintState.OUTCOME_NOTIFIED, ComplaintState.CLOSED},
-        "it is taken further once the complainant has been told the outcome.",
-    )
     if taken_further_to not in TakenFurther.values:
         raise WorkflowError("Say who the complainant went to.")
     _check_day(taken_further_on, complaint, "it was taken further")
+    outcome = taken_further_outcome.strip()
+    earlier = complaint.taken_further_to
+    if not outcome and earlier == taken_further_to:
+        outcome = complaint.taken_further_outcome
+    reason = f"Taken further to {TakenFurther(taken_further_to).label}"
+    if earlier and earlier != taken_further_to:
+        reason += f" (was {TakenFurther(earlier).label})"
     complaint.taken_further_to = taken_further_to
     complaint.taken_further_on = taken_further_on
-    complaint.taken_further_outcome = taken_further_outcome.strip()
+    complaint.taken_further_outcome = outcome
     save_as(
         complaint,
         actor=actor,
-        reason=f"Taken further to {TakenFurther(taken_further_to).label}",
+        reason=reason,
         update_fields=["taken_further_to", "taken_further_on", "taken_further_outcome"],
     )
     _log(AccessAction.COMPLAINT_CHANGED, complaint, actor, taken_further_to=taken_further_to)
+    return complaint
+
+
+@transaction.atomic
+def complaint_put_on_clock(
+    *, complaint: Complaint, actor: User, clock_from: datetime.date
+) -> Complaint:
+    """Put a complaint made in person or by phone on the 28-day clock after it was logged,
+    typically because the complainant has since put it in writing: the EYFS statutory
+    framework (section 3, "Complaints") runs the 28 days from receipt of the written
+    complaint, so the clock runs from ``clock_from``, the day it was received in writing.
+    Only while the outcome is still awaited: once told, the record says what happened."""
+    complaint = _locked(complaint)
+    _require_manager(actor, complaint)
+    if complaint.on_clock:
+        raise WorkflowError("The complaint is already on the 28-day clock.")
+    _require_state(
+        complaint,
+        AWAITING_OUTCOME_STATES,
+        "it is put on the clock only while the outcome is still to be told.",
+    )
+    _check_day(clock_from, complaint, "it was received in writing")
+    complaint.on_clock = True
+    complaint.due_on = deadlines.due_on(received=clock_from, on_clock=True)
+    save_as(
+        complaint,
+        actor=actor,
+        reason=f"Put on the 28-day clock from {dateformat.format(clock_from, 'j F Y')}, the "
+        "day it was received in writing",
+        update_fields=["on_clock", "due_on"],
+    )
+    _log(
+        AccessAction.COMPLAINT_CHANGED,
+        complaint,
+        actor,
+        on_clock_from=clock_from.isoformat(),
+        due_on=str(complaint.due_on),
+    )
     return complaint
 
 

@@ -90,10 +90,26 @@ STEPS: dict[str, Step] = {
         _("Recorded."),
         _("The complainant took it further"),
         _("Record it"),
+        form_kwargs=lambda item: {"initial": _taken_further_initial(item)},
         intro=_(
             "The complainant may take a complaint to Ofsted, or one about their information "
-            "to the Information Commissioner's Office (ICO). Record where and when, and what "
-            "came of it once you know."
+            "to the Information Commissioner's Office (ICO), at any time. Record where and "
+            "when, and what came of it once you know. One is recorded per complaint: "
+            "recording the other replaces it, and the history keeps the earlier one."
+        ),
+        template=TEMPLATE,
+    ),
+    "put-on-clock": Step(
+        forms.PutOnClockForm,
+        services.complaint_put_on_clock,
+        _("The complaint is on the 28-day clock."),
+        _("Put it on the 28-day clock"),
+        _("Put it on the clock"),
+        intro=_(
+            "For a complaint made in person or by phone that the complainant has since put in "
+            "writing (or that you decide to track): the EYFS statutory framework (section 3, "
+            "“Complaints”) has the outcome told within 28 days of receiving it in writing. "
+            "The 28 days run from the day you give."
         ),
         template=TEMPLATE,
     ),
@@ -125,8 +141,28 @@ NOTE_STATES = {
     ComplaintState.INVESTIGATING,
     ComplaintState.OUTCOME_NOTIFIED,
 }
-# Taken further once the complainant has been told the outcome, also after closing.
-TAKEN_FURTHER_STATES = {ComplaintState.OUTCOME_NOTIFIED, ComplaintState.CLOSED}
+# A complainant may go to Ofsted or the ICO at any time: taken further is recorded in every
+# state, withdrawn and closed included (services.complaint_taken_further).
+TAKEN_FURTHER_STATES = set(ComplaintState)
+
+#: The state each state step leads to: a step posted again once the complaint is there (a
+#: double click) is already recorded, not an error.
+LEADS_TO: dict[str, str] = {
+    "acknowledge": ComplaintState.ACKNOWLEDGED,
+    "investigate": ComplaintState.INVESTIGATING,
+    "outcome": ComplaintState.OUTCOME_NOTIFIED,
+    "close": ComplaintState.CLOSED,
+    "withdraw": ComplaintState.WITHDRAWN,
+}
+
+
+def _taken_further_initial(item: Complaint) -> dict[str, Any]:
+    """What is recorded, so that adding what came of it later is not typing it all again."""
+    return {
+        "taken_further_to": item.taken_further_to,
+        "taken_further_on": item.taken_further_on,
+        "taken_further_outcome": item.taken_further_outcome,
+    }
 
 
 def progress(item: Complaint) -> list[ProgressStep]:
@@ -158,6 +194,8 @@ def side_steps(item: Complaint, current: str | None) -> list[str]:
     steps = []
     if item.state in NOTE_STATES:
         steps.append("add-note")
+    if item.awaiting_outcome and not item.on_clock:
+        steps.append("put-on-clock")
     if item.state in TAKEN_FURTHER_STATES:
         steps.append("taken-further")
     if item.is_open:

@@ -87,6 +87,8 @@ def _log_page(
         children=children,
         staff=staff,
         fixed=fixed,
+        # Only the general form asks what it is about; its help depends on who is asked.
+        manager="about" in fixed or access.managed_settings(request.user).exists(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -315,6 +317,8 @@ def complaint_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> Htt
         raise Http404("No such step.")
     if request.method == "GET":
         return redirect(item)
+    if _already_there(item, step):
+        return _already_recorded(request, item)
     spec = steps.STEPS[step]
     if spec.confirm and request.POST.get("confirmed") != "yes":
         # Ending a complaint is asked twice: show the confirmation, keeping what was typed.
@@ -331,4 +335,18 @@ def complaint_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> Htt
             return redirect(item)
     # The service may have locked and re-read the row; show it as it now stands.
     item = access.get_complaint(request.user, pk, "manage")
+    if form.errors and _already_there(item, step):
+        # The first of two posts sent at once got there while this one waited for the lock.
+        return _already_recorded(request, item)
     return _render_detail(request, item, step=step, form=form)
+
+
+def _already_there(item: Complaint, step: str) -> bool:
+    """The complaint is already in the state the step leads to: the step was posted again (a
+    double click, a resent form), not refused."""
+    return steps.LEADS_TO.get(step) == item.state
+
+
+def _already_recorded(request: AuthenticatedHttpRequest, item: Complaint) -> HttpResponse:
+    messages.info(request, _("This was already recorded."))
+    return redirect(item)

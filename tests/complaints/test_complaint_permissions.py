@@ -67,6 +67,13 @@ MATRIX = [
         "acknowledge",
         expect({"manager"}, {"practitioner"}, status_ok=302),
     ),
+    # A side step: the practitioner's complaint was made in person, off the clock.
+    (
+        "complaints:step",
+        "by_practitioner",
+        "put-on-clock",
+        expect({"manager"}, {"practitioner"}, status_ok=302),
+    ),
 ]
 
 
@@ -84,13 +91,17 @@ def world(
     }
 
 
+def days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
 def url_for(name, key, step, world):
     args = [world[key].pk] if key else []
     return reverse(name, args=[*args, step] if step else args)
 
 
 CASES = [
-    pytest.param(name, key, step, role, status, id=f"{name}-{key}-{role}")
+    pytest.param(name, key, step, role, status, id=f"{name}-{key}-{step or ''}-{role}")
     for name, key, step, statuses in MATRIX
     for role, status in statuses.items()
 ]
@@ -108,8 +119,10 @@ def test_complaint_matrix(client, request, world, name, key, step, role, status)
         assert response["Location"] == world[key].get_absolute_url()
 
 
-def post_data(name: str) -> dict[str, str]:
+def post_data(name: str, step: str | None = None) -> dict[str, str]:
     today = str(timezone.localdate())
+    if step == "put-on-clock":
+        return {"clock_from": today}
     if name == "complaints:step":
         return {"acknowledged_on": today, "acknowledged_how": "email"}
     data = {
@@ -124,14 +137,14 @@ def post_data(name: str) -> dict[str, str]:
 
 def snapshot():
     return (
-        list(Complaint.objects.values_list("pk", "state", "acknowledged_on")),
+        list(Complaint.objects.values_list("pk", "state", "acknowledged_on", "due_on")),
         list(ComplaintNote.objects.values_list("pk", flat=True)),
         AccessLogEntry.objects.count(),
     )
 
 
 POST_CASES = [
-    pytest.param(name, key, step, role, status, id=f"{name}-{key}-{role}")
+    pytest.param(name, key, step, role, status, id=f"{name}-{key}-{step or ''}-{role}")
     for name, key, step, statuses in MATRIX
     if name != "complaints:list" and name != "complaints:complaint"
     for role, status in statuses.items()
@@ -144,7 +157,7 @@ def test_refused_posts_change_nothing(client, request, world, name, key, step, r
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     before = snapshot()
-    response = client.post(url_for(name, key, step, world), post_data(name))
+    response = client.post(url_for(name, key, step, world), post_data(name, step))
     assert response.status_code == status
     assert snapshot() == before
 
@@ -158,14 +171,18 @@ def test_refused_posts_change_nothing(client, request, world, name, key, step, r
         ("complaints:from_rectification", "decided", None, "manager"),
         ("complaints:step", "by_manager", "acknowledge", "manager"),
         ("complaints:step", "by_practitioner", "acknowledge", "manager"),
+        ("complaints:step", "by_practitioner", "put-on-clock", "manager"),
     ],
 )
 def test_allowed_posts_do_what_they_say(client, request, world, name, key, step, role):
     client.force_login(request.getfixturevalue(role))
     before = Complaint.objects.count()
-    response = client.post(url_for(name, key, step, world), post_data(name))
+    response = client.post(url_for(name, key, step, world), post_data(name, step))
     assert response.status_code == 302
-    if name == "complaints:step":
+    if step == "put-on-clock":
+        item = Complaint.objects.get(pk=world[key].pk)
+        assert (item.on_clock, item.due_on) == (True, timezone.localdate() + days(28))
+    elif name == "complaints:step":
         assert Complaint.objects.get(pk=world[key].pk).state == "acknowledged"
     else:
         assert Complaint.objects.count() == before + 1

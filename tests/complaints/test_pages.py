@@ -231,9 +231,49 @@ def test_a_complaint_about_an_entry_is_logged_from_the_entry(
     assert (item.about, item.record, item.child) == ("entry", general_record, general_record.child)
 
 
-def test_the_entry_page_offers_a_complaint_to_the_manager_only(client, keyperson, general_record):
+def test_a_key_person_logs_a_complaint_about_an_entry_from_the_entry(
+    client, keyperson, general_record
+):
+    """Anyone who may see the entry may log a complaint about it (review item 5), not only the
+    manager; it is linked to the entry, and they go back to their list."""
     client.force_login(keyperson)
-    assert "/complaints/new/?record=" not in html_of(client.get(general_record.get_absolute_url()))
+    entry_page = html_of(client.get(general_record.get_absolute_url()))
+    url = f"/complaints/new/?record={general_record.pk}"
+    assert url in entry_page
+    # The correction request stays the manager's.
+    assert "A parent says this is wrong" not in entry_page
+    response = client.post(url, log_data())
+    item = Complaint.objects.get()
+    assert response["Location"] == "/complaints/"
+    assert (item.about, item.record, item.logged_by) == ("entry", general_record, keyperson)
+
+
+def test_the_general_form_tells_a_member_of_staff_what_they_can_do(client, practitioner, manager):
+    """The request pages' referral is the managers': a member of staff is told to choose
+    "Something else" instead."""
+    client.force_login(practitioner)
+    html = html_of(client.get("/complaints/new/"))
+    assert "choose “Something else” and say which" in html
+    assert "Refer to the complaints procedure" not in html
+    assert "Log a complaint about this entry" in html
+    client.force_login(manager)
+    html = html_of(client.get("/complaints/new/"))
+    assert "Refer to the complaints procedure" in html
+    assert "choose “Something else”" not in html
+
+
+def test_the_labels_say_how_not_by_whom(client, manager, complaint):
+    client.force_login(manager)
+    html = html_of(client.get("/complaints/new/"))
+    assert ">How it was received</label>" in html
+    assert "Received by" not in html
+    html = html_of(client.get(complaint.get_absolute_url()))
+    assert "How it was acknowledged" in html
+    assert "Acknowledged by" not in html
+    advance(complaint, manager, "investigating")
+    html = html_of(client.get(complaint.get_absolute_url()))
+    assert "How they were told" in html
+    assert "Told by" not in html
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "99999999999999999999", ""])
@@ -449,6 +489,157 @@ def test_a_get_on_a_step_goes_to_the_page_and_an_unknown_step_is_a_404(client, m
     assert response["Location"] == complaint.get_absolute_url()
     assert client.post(step_url(complaint, "reopen"), {}).status_code == 404
     assert state_of(complaint) == "received"
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "state"),
+    [
+        ("acknowledge", {"acknowledged_how": "email"}, "acknowledged"),
+        ("close", {"confirmed": "yes"}, "closed"),
+    ],
+)
+def test_a_state_step_posted_twice_says_it_was_already_recorded(
+    client, manager, complaint, step, data, state
+):
+    """A double click: the second post finds the complaint already where the step leads, and
+    goes back to the page with a plain message, not an error, changing nothing."""
+    if step == "close":
+        advance(complaint, manager, "outcome_notified")
+    data = {"acknowledged_on": str(timezone.localdate())} | data
+    client.force_login(manager)
+    first = client.post(step_url(complaint, step), data)
+    assert first.status_code == 302
+    assert state_of(complaint) == state
+    history = Complaint.history.count()
+    log = AccessLogEntry.objects.count()
+    second = client.post(step_url(complaint, step), data)
+    assert second.status_code == 302
+    assert second["Location"] == complaint.get_absolute_url()
+    assert (Complaint.history.count(), AccessLogEntry.objects.count()) == (history, log)
+    html = html_of(client.get(complaint.get_absolute_url()))
+    assert "This was already recorded." in html
+    assert "cannot become" not in html
+
+
+def test_the_taken_further_form_starts_from_what_is_recorded(client, manager, complaint):
+    """Adding what came of it later: the form holds what is recorded, and the rest is kept."""
+    advance(complaint, manager, "investigating")
+    went_on = timezone.localdate() - datetime.timedelta(days=1)
+    services.complaint_taken_further(
+        complaint=complaint,
+        actor=manager,
+        taken_further_to="ico",
+        taken_further_on=went_on,
+        taken_further_outcome="The ICO asked for our policy.",
+    )
+    client.force_login(manager)
+    html = html_of(client.get(f"{complaint.get_absolute_url()}?step=taken-further"))
+    assert step_forms(html, complaint) == {"taken-further"}
+    assert re.search(r'value="ico"[^>]*checked', html)
+    assert f'name="taken_further_on" value="{went_on:%Y-%m-%d}"' in html
+    assert "The ICO asked for our policy.</textarea>" in html
+    # Still being investigated: shown on its own card, not under the outcome.
+    assert "To The Information Commissioner&#x27;s Office (ICO) on" in html
+    response = client.post(
+        step_url(complaint, "taken-further"),
+        {
+            "taken_further_to": "ico",
+            "taken_further_on": f"{went_on:%Y-%m-%d}",
+            "taken_further_outcome": "The ICO closed it: no further action.",
+        },
+    )
+    assert response.status_code == 302
+    item = Complaint.objects.get(pk=complaint.pk)
+    assert (item.state, item.taken_further_on, item.taken_further_outcome) == (
+        "investigating",
+        went_on,
+        "The ICO closed it: no further action.",
+    )
+
+
+@pytest.mark.parametrize("state", ["received", "investigating", "closed", "withdrawn"])
+def test_taken_further_is_offered_in_every_state(client, manager, complaint, state):
+    if state == "withdrawn":
+        services.complaint_withdraw(complaint=complaint, actor=manager, reason="Went to Ofsted.")
+    else:
+        advance(complaint, manager, state)
+    client.force_login(manager)
+    html = html_of(client.get(complaint.get_absolute_url()))
+    assert 'href="?step=taken-further#step"' in html
+
+
+# Putting an oral complaint on the clock (the complainant put it in writing later).
+
+
+def test_an_oral_complaint_is_put_on_the_clock_from_the_day_given(
+    client, manager, logged_by_practitioner
+):
+    item = advance(logged_by_practitioner, manager, "acknowledged")
+    client.force_login(manager)
+    html = html_of(client.get(item.get_absolute_url()))
+    assert 'href="?step=put-on-clock#step"' in html
+    html = html_of(client.get(f"{item.get_absolute_url()}?step=put-on-clock"))
+    assert step_forms(html, item) == {"put-on-clock"}
+    assert "Received in writing on" in html
+    clock_from = days_ago(2)
+    response = client.post(step_url(item, "put-on-clock"), {"clock_from": str(clock_from)})
+    assert response.status_code == 302
+    item = Complaint.objects.get(pk=item.pk)
+    assert (item.on_clock, item.due_on) == (True, clock_from + datetime.timedelta(days=28))
+    html = html_of(client.get(item.get_absolute_url()))
+    assert f"On the clock from</dt><dd>{clock_from:%-d %B %Y}" in html
+    assert "26 days left" in html
+    # On the clock now: no longer offered.
+    assert "?step=put-on-clock" not in html
+
+
+def test_putting_on_the_clock_before_receipt_is_shown_again_with_the_rule(
+    client, manager, logged_by_practitioner
+):
+    client.force_login(manager)
+    before = str(logged_by_practitioner.received_on - datetime.timedelta(days=1))
+    html = html_of(
+        client.post(step_url(logged_by_practitioner, "put-on-clock"), {"clock_from": before})
+    )
+    assert "cannot be before the complaint was received" in html
+    assert f'value="{before}"' in html
+    assert not Complaint.objects.get(pk=logged_by_practitioner.pk).on_clock
+
+
+def test_a_complaint_on_the_clock_is_not_offered_the_clock(client, manager, complaint):
+    client.force_login(manager)
+    assert "put-on-clock" not in html_of(client.get(complaint.get_absolute_url()))
+
+
+# Overdue, said at the top of the page.
+
+
+def test_an_overdue_complaint_says_so_under_its_heading(client, setting, manager):
+    item = log_complaint(setting, manager, received_on=days_ago(30))
+    client.force_login(manager)
+    html = html_of(client.get(item.get_absolute_url()))
+    due = days_ago(2)
+    banner = re.search(r'<p class="notice notice--overdue" role="status">(.*?)</p>', html, re.S)
+    assert banner is not None
+    assert f"Overdue: the outcome was due on {due:%-d %B %Y}" in banner.group(1)
+    assert "overdue by 2 days" in banner.group(1)
+    # Right under the heading, before the progress and the cards.
+    assert html.index("</h1>") < banner.start() < html.index('class="progress"')
+
+
+@pytest.mark.parametrize("received", [28, 3])
+def test_no_overdue_banner_while_within_the_28_days(client, setting, manager, received):
+    item = log_complaint(setting, manager, received_on=days_ago(received))
+    client.force_login(manager)
+    assert "notice--overdue" not in html_of(client.get(item.get_absolute_url()))
+
+
+def test_no_overdue_banner_once_told_even_late(client, setting, manager):
+    item = advance(log_complaint(setting, manager, received_on=days_ago(30)), manager, "closed")
+    client.force_login(manager)
+    html = html_of(client.get(item.get_absolute_url()))
+    assert "notice--overdue" not in html
+    assert "Told late" in html
 
 
 def test_a_double_submitted_note_is_recorded_once(client, manager, complaint):

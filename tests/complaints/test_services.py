@@ -434,6 +434,10 @@ def _taken_further(c, actor):
     )
 
 
+def _put_on_clock(c, actor):
+    return services.complaint_put_on_clock(complaint=c, actor=actor, clock_from=TODAY())
+
+
 OPEN = {S.RECEIVED, S.ACKNOWLEDGED, S.INVESTIGATING, S.OUTCOME_NOTIFIED}
 TABLE = {
     "complaint_acknowledge": (_acknowledge, {S.RECEIVED}),
@@ -442,7 +446,10 @@ TABLE = {
     "complaint_notify_outcome": (_notify, {S.INVESTIGATING}),
     "complaint_close": (_close, {S.OUTCOME_NOTIFIED}),
     "complaint_withdraw": (_withdraw, OPEN),
-    "complaint_taken_further": (_taken_further, {S.OUTCOME_NOTIFIED, S.CLOSED}),
+    # A complainant may go to Ofsted or the ICO at any time, also after withdrawing.
+    "complaint_taken_further": (_taken_further, set(S)),
+    # Only while the outcome is awaited (the table's complaint is an oral one, off the clock).
+    "complaint_put_on_clock": (_put_on_clock, {S.RECEIVED, S.ACKNOWLEDGED, S.INVESTIGATING}),
 }
 # What each change leaves in the access log, and the history reason it gives.
 LOGGED = {
@@ -453,7 +460,15 @@ LOGGED = {
     "complaint_close": (AccessAction.COMPLAINT_STATE_CHANGED, "Complaint closed"),
     "complaint_withdraw": (AccessAction.COMPLAINT_STATE_CHANGED, "Withdrawn: Resolved"),
     "complaint_taken_further": (AccessAction.COMPLAINT_CHANGED, "Taken further to Ofsted"),
+    "complaint_put_on_clock": (AccessAction.COMPLAINT_CHANGED, "Put on the 28-day clock from"),
 }
+
+
+@pytest.fixture
+def oral(setting, manager):
+    # Made by phone three days ago and not put on the clock: every service may act on it, in
+    # the states that allow it (putting it on the clock included).
+    return log_complaint(setting, manager, received_how="phone", on_clock=False)
 
 
 def test_every_complaint_service_is_in_the_table():
@@ -480,9 +495,9 @@ def bring_to(state: str, complaint: Complaint, manager) -> Complaint:
 
 @pytest.mark.parametrize("state", list(S))
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_each_service_acts_only_in_the_states_that_allow_it(complaint, manager, name, state):
+def test_each_service_acts_only_in_the_states_that_allow_it(oral, manager, name, state):
     call, allowed = TABLE[name]
-    complaint = bring_to(state, complaint, manager)
+    complaint = bring_to(state, oral, manager)
     if state in allowed:
         call(complaint, manager)
     else:
@@ -494,10 +509,10 @@ def _allowed_state(name: str) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_each_change_writes_one_history_row_and_one_log_row(complaint, manager, name):
+def test_each_change_writes_one_history_row_and_one_log_row(oral, manager, name):
     call, _allowed = TABLE[name]
     action, reason = LOGGED[name]
-    complaint = bring_to(_allowed_state(name), complaint, manager)
+    complaint = bring_to(_allowed_state(name), oral, manager)
     history = Complaint.history.count() + ComplaintNote.history.count()
     since = last_log_id()
     result = call(complaint, manager)
@@ -517,6 +532,9 @@ def test_each_change_writes_one_history_row_and_one_log_row(complaint, manager, 
         assert result.written_by == manager
     if name == "complaint_taken_further":
         assert entry.detail["taken_further_to"] == "ofsted"
+    if name == "complaint_put_on_clock":
+        assert entry.detail["on_clock_from"] == TODAY().isoformat()
+        assert entry.detail["due_on"] == (TODAY() + days(28)).isoformat()
 
 
 @pytest.mark.parametrize("who", ["practitioner", "othermanager", "keyperson"])
@@ -542,10 +560,11 @@ def test_only_the_settings_managers_move_a_complaint_on(
         ("complaint_investigate", "started_on", "the investigation started"),
         ("complaint_notify_outcome", "notified_on", "the outcome was told"),
         ("complaint_taken_further", "taken_further_on", "it was taken further"),
+        ("complaint_put_on_clock", "clock_from", "it was received in writing"),
     ],
 )
-def test_dates_are_neither_in_the_future_nor_before_receipt(complaint, manager, name, field, what):
-    complaint = bring_to(_allowed_state(name), complaint, manager)
+def test_dates_are_neither_in_the_future_nor_before_receipt(oral, manager, name, field, what):
+    complaint = bring_to(_allowed_state(name), oral, manager)
     service = getattr(services, name)
     # The service's other arguments, as would do on the day.
     arguments = {
@@ -558,6 +577,7 @@ def test_dates_are_neither_in_the_future_nor_before_receipt(complaint, manager, 
             "notified_how": "letter",
         },
         "complaint_taken_further": {"taken_further_to": "ico"},
+        "complaint_put_on_clock": {},
     }[name]
     for day, match in [
         (TODAY() + days(1), f"The date {what} cannot be in the future"),
@@ -725,6 +745,122 @@ def test_taken_further_needs_where_and_keeps_the_outcome_there(complaint, manage
     assert (complaint.taken_further_to, complaint.taken_further_outcome) == (
         "ico",
         "No further action.",
+    )
+
+
+def test_taken_further_while_investigating_and_after_withdrawing(complaint, manager):
+    """A parent may go to Ofsted or the ICO at any time: recorded without moving the complaint."""
+    complaint = advance(complaint, manager, "investigating")
+    _taken_further(complaint, manager)
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.taken_further_to) == (S.INVESTIGATING, "ofsted")
+    services.complaint_withdraw(complaint=complaint, actor=manager, reason="Went to Ofsted.")
+    services.complaint_taken_further(
+        complaint=complaint,
+        actor=manager,
+        taken_further_to="ofsted",
+        taken_further_on=TODAY(),
+        taken_further_outcome="Ofsted took no action.",
+    )
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.taken_further_outcome) == (
+        S.WITHDRAWN,
+        "Ofsted took no action.",
+    )
+
+
+def test_what_came_of_it_left_empty_keeps_what_was_recorded(complaint, manager):
+    services.complaint_taken_further(
+        complaint=complaint,
+        actor=manager,
+        taken_further_to="ico",
+        taken_further_on=TODAY() - days(1),
+        taken_further_outcome="The ICO asked for our records policy.",
+    )
+    services.complaint_taken_further(
+        complaint=complaint, actor=manager, taken_further_to="ico", taken_further_on=TODAY()
+    )
+    complaint.refresh_from_db()
+    assert (complaint.taken_further_on, complaint.taken_further_outcome) == (
+        TODAY(),
+        "The ICO asked for our records policy.",
+    )
+
+
+def test_a_second_body_replaces_the_first_which_the_history_keeps(complaint, manager):
+    """One body per complaint: the ICO after Ofsted replaces Ofsted, and its outcome there is
+    not carried over to the ICO; the history has both, and says what was replaced."""
+    services.complaint_taken_further(
+        complaint=complaint,
+        actor=manager,
+        taken_further_to="ofsted",
+        taken_further_on=TODAY() - days(2),
+        taken_further_outcome="Ofsted took no action.",
+    )
+    services.complaint_taken_further(
+        complaint=complaint, actor=manager, taken_further_to="ico", taken_further_on=TODAY()
+    )
+    complaint.refresh_from_db()
+    assert (complaint.taken_further_to, complaint.taken_further_outcome) == ("ico", "")
+    latest, earlier = complaint.history.order_by("-history_id")[:2]
+    assert latest.history_change_reason == (
+        "Taken further to The Information Commissioner's Office (ICO) (was Ofsted)"
+    )
+    assert (earlier.taken_further_to, earlier.taken_further_outcome) == (
+        "ofsted",
+        "Ofsted took no action.",
+    )
+
+
+# Putting an oral complaint on the clock after it was logged (EYFS: 28 days from receipt of
+# the written complaint).
+
+
+def test_put_on_the_clock_the_28_days_run_from_the_day_given(oral, manager):
+    oral = advance(oral, manager, "acknowledged")
+    clock_from = TODAY() - days(1)
+    services.complaint_put_on_clock(complaint=oral, actor=manager, clock_from=clock_from)
+    oral.refresh_from_db()
+    assert (oral.on_clock, oral.due_on, oral.clock_from) == (True, TODAY() + days(27), clock_from)
+    # What was logged stays as it was: made by phone, received three days ago.
+    assert (oral.state, oral.received_how, oral.received_on) == (
+        S.ACKNOWLEDGED,
+        "phone",
+        TODAY() - days(3),
+    )
+    assert oral.days_left(TODAY()) == 27
+    assert oral.history.latest().history_change_reason == (
+        f"Put on the 28-day clock from {clock_from:%-d %B %Y}, the day it was received in writing"
+    )
+
+
+def test_put_on_the_clock_from_long_ago_it_is_overdue(setting, manager):
+    oral = log_complaint(
+        setting, manager, received_how="in_person", on_clock=False, received_on=TODAY() - days(40)
+    )
+    services.complaint_put_on_clock(complaint=oral, actor=manager, clock_from=TODAY() - days(30))
+    oral.refresh_from_db()
+    assert oral.is_overdue(TODAY())
+    assert oral.days_left(TODAY()) == -2
+
+
+def test_a_complaint_already_on_the_clock_is_not_put_on_it_again(complaint, oral, manager):
+    refused(
+        lambda: _put_on_clock(complaint, manager),
+        complaint,
+        match="already on the 28-day clock",
+    )
+    _put_on_clock(oral, manager)
+    refused(lambda: _put_on_clock(oral, manager), oral, match="already on the 28-day clock")
+
+
+@pytest.mark.parametrize("state", [S.OUTCOME_NOTIFIED, S.CLOSED, S.WITHDRAWN])
+def test_once_the_outcome_is_told_or_it_ended_it_is_not_put_on_the_clock(oral, manager, state):
+    oral = bring_to(state, oral, manager)
+    refused(
+        lambda: _put_on_clock(oral, manager),
+        oral,
+        match="only while the outcome is still to be told",
     )
 
 

@@ -250,6 +250,8 @@ COMPLAINT_STEP_WORLDS = {
     "outcome": "complaint_investigating",
     "close": "complaint_outcome_notified",
     "taken-further": "complaint_outcome_notified",
+    # Made by phone, off the clock: the one kind it acts on.
+    "put-on-clock": "complaint_oral",
 }
 # The fields of the form that logs a complaint, as the page shows them.
 COMPLAINT_FIELDS = [*complaint_forms.ComplaintForm.base_fields]
@@ -461,6 +463,13 @@ def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
         return world
     if name.startswith("rectification_"):
         return _rectification_world(world, name.removeprefix("rectification_"))
+    if name == "complaint_oral":
+        complaint = log_complaint(
+            manager.memberships.get().setting, manager, received_how="phone", on_clock=False
+        )
+        world["complaint"] = complaint
+        world["extra"] = [complaint]
+        return world
     if name.startswith("complaint_"):
         complaint = log_complaint(manager.memberships.get().setting, manager)
         world["complaint"] = advance(complaint, manager, name.removeprefix("complaint_"))
