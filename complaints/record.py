@@ -230,6 +230,9 @@ class RecordRow:
     child: str
     staff_concerned: str
     on_clock: bool
+    # The day the 28 days run from: the day received, or, for a complaint made in person or by
+    # phone put on the clock later, the day it came in writing.
+    clock_from: datetime.date | None
     acknowledged_on: datetime.date | None
     due_on: datetime.date | None
     outcome_notified_on: datetime.date | None
@@ -298,8 +301,9 @@ def _typed_complainant(typed: str) -> Iterator[tuple[str, Who]]:
 
 def _known_names(setting: Setting, complaints: list[Complaint]) -> Iterator[tuple[str, Who]]:
     """Every name the setting holds, once per setting whatever the number of complaints: its
-    children, the people in its registers, its staff past and present, and every name typed in for a complainant of any of its complaints, of this period or
-    another (four queries)."""
+    children, the people in its registers, its staff past and present, and every name typed
+    in for a complainant of any of its complaints, of this period or another (four
+    queries)."""
     for pk, first, last, known_as in Child.objects.filter(setting=setting).values_list(
         "pk", "first_name", "last_name", "known_as"
     ):
@@ -398,6 +402,7 @@ def build_record(
             child=child,
             staff_concerned=staff,
             on_clock=complaint.on_clock,
+            clock_from=complaint.clock_from,
             acknowledged_on=complaint.acknowledged_on,
             due_on=complaint.due_on,
             outcome_notified_on=complaint.outcome_notified_on,

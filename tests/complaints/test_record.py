@@ -479,23 +479,23 @@ def test_the_csv_names_nobody(client, manager, named_world):
     table = csv_table(response)
     assert_nobody_named(response.content.decode())
     header, first, second = table
-    assert header[14] == "Actions taken"
+    assert header[15] == "Actions taken"
     assert first[4:7] == ["Complainant A", "Child A", "Staff member A"]
     # A username ("keyperson") is not a name: an ordinary word stays as typed.
     # The people of the rows have the first labels (row by row); the manager and the father,
     # named only in the free text, have the next ones of their kind, the father as a "Person"
     # since he complained of nothing here.
-    assert first[14] == (
+    assert first[15] == (
         "Staff member C met Complainant A and Staff member A; Child A's gate fixed. Child A "
         "happier. Person A told. Child B moved rooms; keyperson retrained. "
         "Staff member B too."
     )
     assert (
-        first[17]
+        first[18]
         == "Ofsted spoke to Staff member B and Complainant A; no action on Staff member C."
     )
     assert second[4:7] == ["Complainant B", "Child B", "Staff member B"]
-    assert second[14] == "Complainant B and Child B's teacher Staff member A met."
+    assert second[15] == "Complainant B and Child B's teacher Staff member A met."
 
 
 def test_the_pdf_names_nobody(client, manager, named_world):
@@ -554,7 +554,7 @@ def test_csv_injection_is_neutralised_in_the_file(client, setting, manager):
     told(log_complaint(setting, manager), manager, actions='=HYPERLINK("http://evil","x")')
     client.force_login(manager)
     (_, row) = csv_table(client.get("/complaints/record.csv" + last_year(setting)))
-    assert row[14] == '\'=HYPERLINK("http://evil","x")'
+    assert row[15] == '\'=HYPERLINK("http://evil","x")'
 
 
 def test_the_csv_has_a_header_uk_dates_and_a_safe_name(client, setting, manager):
@@ -569,9 +569,10 @@ def test_the_csv_has_a_header_uk_dates_and_a_safe_name(client, setting, manager)
     )
     assert "no-store" in response["Cache-Control"]
     header, row = csv_table(response)
-    assert header[:3] == ["Reference", "Received on", "Received by"]
+    assert header[:3] == ["Reference", "Received on", "How it was received"]
     assert row[:2] == [complaint.reference, "05/01/2026"]
-    assert row[9] == "02/02/2026"  # due: 28 days on
+    assert row[8] == "05/01/2026"  # the 28 days counted from the day received
+    assert row[10] == "02/02/2026"  # due: 28 days on
     assert row[7] == "Yes"  # on the clock
 
 
@@ -823,3 +824,22 @@ def test_the_managers_complaint_list_links_the_record_and_the_staff_list_does_no
     assert 'href="/complaints/record/"' in client.get("/complaints/").content.decode()
     client.force_login(practitioner)
     assert 'href="/complaints/record/"' not in client.get("/complaints/").content.decode()
+
+
+def test_a_complaint_put_on_the_clock_later_says_when_the_28_days_ran_from(
+    client, setting, manager
+):
+    """A phone complaint followed by a letter: the record gives the day the 28 days ran from,
+    so the inspector can see why its due date is not received + 28 days."""
+    complaint = log_complaint(setting, manager, received_how="phone", received_on=days_ago(20))
+    complaint_services.complaint_put_on_clock(
+        complaint=complaint, actor=manager, clock_from=days_ago(15)
+    )
+    on_time = log_complaint(setting, manager, received_on=days_ago(5))
+    client.force_login(manager)
+    header, *rows = csv_table(client.get("/complaints/record.csv" + last_year(setting)))
+    column = header.index("28 days counted from")
+    assert header[column - 1] == "On the 28-day clock"
+    by_reference = {row[0]: row for row in rows}
+    assert by_reference[complaint.reference][column] == f"{days_ago(15):%d/%m/%Y}"
+    assert by_reference[on_time.reference][column] == f"{days_ago(5):%d/%m/%Y}"
