@@ -161,6 +161,8 @@ STEPS: dict[str, Step] = {
             "opinion, professional judgement or a different view of events is kept as it is, "
             "with the parent's statement attached."
         ),
+        # What the parent is told with the decision, the setting's own procedure included.
+        partial="access_requests/includes/decide_note.html",
         template=TEMPLATE,
     ),
     "tell": Step(
