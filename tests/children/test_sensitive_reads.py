@@ -74,6 +74,12 @@ NO_ENTRY_TEXT = {
     "admin:auth_user_password_change": "a user's password",
     "admin:None": "the admin's catch-all, which redirects or gives 404",
     "two_factor_reset": "a member of staff's two-factor login: names the person only",
+    "complaints:complaint": "a complaint: a linked entry by title only; the words are the "
+    "complainant's, the notes the investigation's (their views are logged on their own)",
+    "complaints:step": "a complaint's page again after a step: as complaints:complaint",
+    "complaints:from_access_request": "the complaint form: the request, complainant and child",
+    "complaints:from_rectification": "the complaint form: the correction request by number, "
+    "the complainant and the child",
 }
 # The admin is for superusers, who see no child or entry: its routes are for these apps' models
 # only. An admin for children, entries or requests would have to be walked here.
