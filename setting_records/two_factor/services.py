@@ -104,7 +104,8 @@ def two_factor_enrol(*, actor: User, key: str, token: str) -> tuple[TOTPDevice, 
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     token = normalise(token)
-    if not (token.isdigit() and totp.verify(int(token), device.tolerance)):
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+    if not (token.isascii() and token.isdigit() and totp.verify(int(token), device.tolerance)):
         raise WorkflowError(
             "That code did not match. Type the six digits the app shows now; if it still does "
             "not match, check the clock on your phone is right."

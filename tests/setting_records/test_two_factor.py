@@ -200,6 +200,24 @@ def test_a_wrong_code_while_setting_up_keeps_the_same_secret(unverified_client, 
     assert secret.search(first).group(1) == secret.search(response.content).group(1)
 
 
+# Superscript two, Arabic-Indic one to six, full-width one to six.
+@pytest.mark.parametrize(
+    "code",
+    ["\u00b2" * 6, "\u0661\u0662\u0663\u0664\u0665\u0666", "\uff11\uff12\uff13\uff14\uff15\uff16"],
+)
+def test_digits_that_are_not_ascii_are_a_wrong_code_while_setting_up(
+    unverified_client, manager, code
+):
+    """Superscript, Arabic-Indic and full-width digits pass str.isdigit() but are no code (the
+    hostile-form test found "²" giving a 500)."""
+    unverified_client.force_login(manager)
+    unverified_client.get(SETUP)
+    response = unverified_client.post(SETUP, {"otp_token": code})
+    assert response.status_code == 200
+    assert "did not match" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=manager).exists()
+
+
 def test_a_password_alone_cannot_replace_the_app(half_logged_in, device):
     # Someone with the password but not the phone tries to set up their own app.
     response = half_logged_in.get(SETUP)
