@@ -25,7 +25,7 @@ from access_requests.models import (
     RectificationRequest,
     RectificationState,
 )
-from access_requests.steps import ProgressStep, Step
+from access_requests.steps import ProgressStep, Step, progress_line
 from children import sharing as sharing_log
 from children.models import InformationSharing, SharedEntry
 from setting_records.models import Setting
@@ -238,15 +238,12 @@ ENDED_EARLY = {RectificationState.WITHDRAWN, RectificationState.REFUSED}
 
 
 def progress(item: RectificationRequest) -> list[ProgressStep]:
-    if item.state in ENDED_EARLY:
-        return [ProgressStep(str(label), "todo") for _state, label in PROGRESS[:-1]] + [
-            ProgressStep(item.get_state_display(), "current")
-        ]
-    at = [state for state, _label in PROGRESS].index(RectificationState(item.state))
-    return [
-        ProgressStep(str(label), "done" if i < at else "current" if i == at else "todo")
-        for i, (_state, label) in enumerate(PROGRESS)
-    ]
+    return progress_line(
+        state=item.state,
+        state_label=item.get_state_display(),
+        stages=PROGRESS,
+        ended_early=ENDED_EARLY,
+    )
 
 
 def current_step(item: RectificationRequest) -> str | None:

@@ -19,7 +19,7 @@ How a step plugs into the page:
 The URL ``/access-requests/<pk>/<step>/`` and its error handling come with the entry.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,20 +285,43 @@ class ProgressStep:
     status: str  # "done", "current", "todo" or "skipped"
 
 
+def progress_line(
+    *,
+    state: str,
+    state_label: str,
+    stages: Sequence[tuple[str, object]],
+    ended_early: Collection[str],
+    at: str | None = None,
+) -> list[ProgressStep]:
+    """The progress line of a workflow: ``stages`` as (state, label) in order, the last being
+    where an ended-early state (withdrawn, refused) stands instead, labelled ``state_label``.
+    ``at`` is the stage to show as current when it is not the state itself. Shared by access
+    requests, correction requests and complaints."""
+    if state in ended_early:
+        return [ProgressStep(str(label), "todo") for _state, label in stages[:-1]] + [
+            ProgressStep(state_label, "current")
+        ]
+    index = [stage for stage, _label in stages].index(at or state)
+    return [
+        ProgressStep(str(label), "done" if i < index else "current" if i == index else "todo")
+        for i, (_stage, label) in enumerate(stages)
+    ]
+
+
 def progress(item: AccessRequest, *, released: bool) -> list[ProgressStep]:
     """The progress line; a withdrawn or refused request ends it with that outcome, and a
     request closed after its meeting without a copy shows the release as skipped."""
+    line = progress_line(
+        state=item.state,
+        state_label=item.get_state_display(),
+        stages=PROGRESS,
+        ended_early=ENDED_EARLY,
+        # A declined meeting stands where the meeting would have been held.
+        at=State.MEETING_HELD if item.state == State.MEETING_DECLINED else None,
+    )
     if item.state in ENDED_EARLY:
-        return [ProgressStep(str(label), "todo") for _state, label in PROGRESS[:-1]] + [
-            ProgressStep(item.get_state_display(), "current")
-        ]
+        return line
     states = [state for state, _label in PROGRESS]
-    # A declined meeting stands where the meeting would have been held.
-    at = states.index(State.MEETING_HELD if item.state == State.MEETING_DECLINED else item.state)
-    line = [
-        ProgressStep(str(label), "done" if i < at else "current" if i == at else "todo")
-        for i, (_state, label) in enumerate(PROGRESS)
-    ]
     declined = Meeting.objects.filter(request=item, declined_on__isnull=False).exists()
     if declined:
         held_at = states.index(State.MEETING_HELD)

@@ -17,7 +17,7 @@ from django import forms as django_forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from access_requests.steps import ProgressStep, Step
+from access_requests.steps import ProgressStep, Step, progress_line
 from complaints import forms, services
 from complaints.models import Complaint, ComplaintState
 
@@ -166,15 +166,12 @@ def _taken_further_initial(item: Complaint) -> dict[str, Any]:
 
 
 def progress(item: Complaint) -> list[ProgressStep]:
-    if item.state in ENDED_EARLY:
-        return [ProgressStep(str(label), "todo") for _state, label in PROGRESS[:-1]] + [
-            ProgressStep(item.get_state_display(), "current")
-        ]
-    at = [state for state, _label in PROGRESS].index(ComplaintState(item.state))
-    return [
-        ProgressStep(str(label), "done" if i < at else "current" if i == at else "todo")
-        for i, (_state, label) in enumerate(PROGRESS)
-    ]
+    return progress_line(
+        state=item.state,
+        state_label=item.get_state_display(),
+        stages=PROGRESS,
+        ended_early=ENDED_EARLY,
+    )
 
 
 def current_step(item: Complaint) -> str | None:
