@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -90,10 +90,6 @@ def disputed_for_manager(record: Record) -> str:
         f"“{record.title}” is disputed by a parent: only the manager can decide to share it "
         "while the dispute is open. Ask the manager."
     )
-
-
-def _earlier(key: uuid.UUID | None, *, child: Child, actor: User) -> InformationSharing | None:
-    return submissions.earlier(InformationSharing, key, child_id=child.pk, recorded_by_id=actor.pk)
 
 
 def _entries_for(child: Child, actor: User, entries: Iterable[Record]) -> list[Record]:
@@ -186,10 +182,9 @@ def sharing_record(
         raise WorkflowError(
             "Only the manager or the child's key person can record information sharing."
         )
-    if submission_key is not None:
-        submissions.lock(submission_key)
-        if earlier := _earlier(submission_key, child=child, actor=actor):
-            return earlier
+    same = {"child_id": child.pk, "recorded_by_id": actor.pk}
+    if earlier := submissions.claim(InformationSharing, submission_key, **same):
+        return earlier
     if decision not in SharingDecision.values:
         raise WorkflowError("Say whether the information was shared or not.")
     shared = decision == SharingDecision.SHARED
@@ -263,15 +258,9 @@ def sharing_record(
     )
     _require_length(sharing)
     reason = "Information shared" if shared else "Decision not to share"
-    try:
-        with transaction.atomic():
-            save_as(sharing, actor=actor, reason=reason)
-    except IntegrityError:
-        # Past the check above only if the lock did not hold (or another child's form was
-        # sent with the same key): the unique column is the last word.
-        if earlier := _earlier(submission_key, child=child, actor=actor):
-            return earlier
-        raise
+    sharing, saved = submissions.save_once(sharing, actor=actor, reason=reason, **same)
+    if not saved:
+        return sharing
     statements = _statements_by_record(records)
     for record in records:
         disputed = shared and record.disputed

@@ -10,14 +10,14 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from children.models import ParentStatement, Person, Record, StatementTakenHow
 from setting_records import access, access_log, submissions
 from setting_records.errors import WorkflowError
-from setting_records.history import attach_users, save_as
+from setting_records.history import attach_users
 from setting_records.models import AccessAction, User
 
 
@@ -79,10 +79,6 @@ def statement_events(record: Record) -> list[StatementEvent]:
     ]
 
 
-def _earlier(key: uuid.UUID | None, *, record: Record, actor: User) -> ParentStatement | None:
-    return submissions.earlier(ParentStatement, key, record_id=record.pk, recorded_by_id=actor.pk)
-
-
 @transaction.atomic
 def statement_record(
     *,
@@ -110,10 +106,9 @@ def statement_record(
     """
     if not access.can(actor, "record_statement", record):
         raise WorkflowError("Only the manager or the child's key person can record a statement.")
-    if submission_key is not None:
-        submissions.lock(submission_key)
-        if earlier := _earlier(submission_key, record=record, actor=actor):
-            return earlier
+    same = {"record_id": record.pk, "recorded_by_id": actor.pk}
+    if earlier := submissions.claim(ParentStatement, submission_key, **same):
+        return earlier
     if not words.strip():
         raise WorkflowError("Write down the parent's statement in their words.")
     if taken_how not in StatementTakenHow.values:
@@ -148,15 +143,9 @@ def statement_record(
         recorded_by=actor,
         submission_key=submission_key,
     )
-    try:
-        with transaction.atomic():
-            save_as(statement, actor=actor, reason=reason)
-    except IntegrityError:
-        # Past the check above only if the lock did not hold (or another entry's form was
-        # sent with the same key): the unique column is the last word.
-        if earlier := _earlier(submission_key, record=record, actor=actor):
-            return earlier
-        raise
+    statement, saved = submissions.save_once(statement, actor=actor, reason=reason, **same)
+    if not saved:
+        return statement
     access_log.append(
         action=AccessAction.STATEMENT_RECORDED,
         actor=actor,

@@ -214,10 +214,8 @@ def complaint_log(
     phone is when ``on_clock`` is chosen."""
     if not access.complaint_settings(actor).filter(pk=setting.pk).exists():
         raise WorkflowError("You can log complaints only at a setting you work at.")
-    if submission_key is not None:
-        submissions.lock(submission_key)
-        if found := submissions.earlier(Complaint, submission_key, logged_by_id=actor.pk):
-            return found
+    if found := submissions.claim(Complaint, submission_key, logged_by_id=actor.pk):
+        return found
     if received_how not in ReceivedHow.values:
         raise WorkflowError("Say how the complaint was received.")
     if about not in About.values:
@@ -273,7 +271,11 @@ def complaint_log(
         logged_by=actor,
         submission_key=submission_key,
     )
-    save_as(complaint, actor=actor, reason="Complaint received")
+    complaint, saved = submissions.save_once(
+        complaint, actor=actor, reason="Complaint received", logged_by_id=actor.pk
+    )
+    if not saved:
+        return complaint
     _log(AccessAction.COMPLAINT_LOGGED, complaint, actor, about=about)
     return complaint
 
@@ -319,13 +321,9 @@ def complaint_note_add(
     """Add a note of the investigation (managers only), never edited afterwards."""
     complaint = _locked(complaint)
     _require_manager(actor, complaint)
-    if submission_key is not None:
-        submissions.lock(submission_key)
-        found = submissions.earlier(
-            ComplaintNote, submission_key, complaint_id=complaint.pk, written_by_id=actor.pk
-        )
-        if found:
-            return found
+    same = {"complaint_id": complaint.pk, "written_by_id": actor.pk}
+    if found := submissions.claim(ComplaintNote, submission_key, **same):
+        return found
     _require_state(
         complaint,
         {
@@ -341,7 +339,11 @@ def complaint_note_add(
     note = ComplaintNote(
         complaint=complaint, text=text, written_by=actor, submission_key=submission_key
     )
-    save_as(note, actor=actor, reason=f"Investigation note on {complaint.reference}")
+    note, saved = submissions.save_once(
+        note, actor=actor, reason=f"Investigation note on {complaint.reference}", **same
+    )
+    if not saved:
+        return note
     _log(AccessAction.COMPLAINT_NOTE_ADDED, complaint, actor, note=note.pk)
     return note
 

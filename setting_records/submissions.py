@@ -4,16 +4,18 @@ when it is shown again with errors. The row it records keeps the key in a unique
 double click or a resent form finds the row the first submission made instead of recording
 the same thing twice.
 
-The service checks for the key while holding a lock on it (``lock``), and the unique column
-catches whatever gets past the check.
+The service checks for the key while holding a lock on it (``claim``), and the unique column
+catches whatever gets past the check (``save_once``).
 """
 
 import uuid
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from setting_records.errors import WorkflowError
+from setting_records.history import save_as
+from setting_records.models import User
 
 # The first half of the two-part advisory lock key (the second is taken from the submission
 # key): PostgreSQL keeps two-part keys apart from the one-part key the access log locks with.
@@ -45,3 +47,28 @@ def earlier[M: Model](model: type[M], key: uuid.UUID | None, **same: object) -> 
             "This form has already been sent. Open it again to record something new."
         )
     return found
+
+
+def claim[M: Model](model: type[M], key: uuid.UUID | None, **same: object) -> M | None:
+    """Where a service starts: take the key's lock and return the row an earlier submission
+    with ``key`` recorded (see ``earlier``), for the service to return instead of recording
+    anything. None when there is no such row, or no key."""
+    if key is None:
+        return None
+    lock(key)
+    return earlier(model, key, **same)
+
+
+def save_once[M: Model](row: M, *, actor: User, reason: str, **same: object) -> tuple[M, bool]:
+    """Save the new ``row`` (which carries its ``submission_key``) with its history, and say
+    whether it was saved: ``(row, True)``. Should the unique key column find that a submission
+    with the same key got there first (past ``claim`` only if the lock did not hold), that
+    row is returned instead, ``(earlier row, False)``, and nothing is written."""
+    try:
+        with transaction.atomic():
+            save_as(row, actor=actor, reason=reason)
+    except IntegrityError:
+        if found := earlier(type(row), getattr(row, "submission_key", None), **same):
+            return found, False
+        raise
+    return row, True

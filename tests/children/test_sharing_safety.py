@@ -11,9 +11,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from children import sharing as sharing_services
 from children import statements
 from children.models import InformationSharing, ParentStatement, SharedEntry
+from setting_records import submissions
 from setting_records.errors import WorkflowError
 from setting_records.models import AccessAction, AccessLogEntry
 from tests.children.conftest import share
@@ -114,7 +114,6 @@ def test_the_unique_key_catches_what_gets_past_the_check(
 ):
     """When the check finds nothing (two submissions past it at once), the insert of the
     second fails on the unique column and the first row is returned, nothing else written."""
-    module = sharing_services if kind == "sharing" else statements
     record = (
         (lambda key: share(child, manager, [general_record], submission_key=key))
         if kind == "sharing"
@@ -122,14 +121,14 @@ def test_the_unique_key_catches_what_gets_past_the_check(
     )
     key = uuid.uuid4()
     first = record(key)
-    real = module._earlier
+    real = submissions.earlier
     calls = []
 
     def blind_first(*args, **kwargs):
         calls.append(1)
         return None if len(calls) == 1 else real(*args, **kwargs)
 
-    monkeypatch.setattr(module, "_earlier", blind_first)
+    monkeypatch.setattr(submissions, "earlier", blind_first)
     before = state()
     assert record(key) == first
     assert len(calls) == 2
