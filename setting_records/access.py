@@ -48,7 +48,14 @@ from children.models import (
     Source,
 )
 from complaints.models import Complaint
-from setting_records.models import Membership, Role, Setting, User
+from setting_records.models import (
+    AccessAction,
+    AccessLogEntry,
+    Membership,
+    Role,
+    Setting,
+    User,
+)
 from setting_records.object_permissions import (
     ChildUserObjectPermission,
     SettingUserObjectPermission,
@@ -590,3 +597,45 @@ def sync_setting_permissions(setting: Setting, user: User) -> None:
         assign_perm(f"setting_records.{MANAGE_SETTING}", user, setting)
     elif has_row and not is_manager:
         remove_perm(f"setting_records.{MANAGE_SETTING}", user, setting)
+
+
+# For the manager's dashboard (``setting_records/dashboard.py``): what only a manager of the
+# setting may look over, each rule again a subquery on the settings ``user`` manages.
+
+
+def managed_memberships(user: Viewer) -> QuerySet[Membership]:
+    """Every membership, current or ended, at the settings ``user`` manages: the staff checks
+    (no children in their care, leavers whose accounts still work)."""
+    if not _is_staff(user):
+        return Membership.objects.none()
+    return Membership.objects.filter(setting_id__in=_managed_setting_ids(user))
+
+
+def sensitive_changes(user: Viewer) -> QuerySet[Model]:
+    """History rows (simple-history) of sensitive entries in the settings ``user`` manages:
+    versions written as sensitive, and versions of entries that are sensitive now. The rows
+    hold the entries' text; callers show who, when and the title only (policy P2, P13)."""
+    history = Record.history.model  # type: ignore[attr-defined]
+    if not _is_staff(user):
+        return history.objects.none()
+    in_managed = Child.objects.filter(setting_id__in=_managed_setting_ids(user)).values("pk")
+    return history.objects.filter(child_id__in=in_managed).filter(
+        Q(sensitivity=Sensitivity.SENSITIVE)
+        | Q(id__in=Record.objects.filter(sensitivity=Sensitivity.SENSITIVE).values("pk"))
+    )
+
+
+LOGIN_TROUBLE = (AccessAction.LOGIN_FAILED, AccessAction.LOCKED_OUT, AccessAction.LOCKOUT_ATTEMPTS)
+
+
+def login_trouble(user: Viewer) -> QuerySet[AccessLogEntry]:
+    """Failed logins and lockouts (access log) of the staff, current or former, of the settings
+    ``user`` manages. A failure for a username that matches no account keeps only a keyed hash
+    of what was typed (``login_log``): it names no member of staff and no setting, so it cannot
+    be tied to a setting and no manager sees it here (UK GDPR Art. 5(1)(c))."""
+    if not _is_staff(user):
+        return AccessLogEntry.objects.none()
+    return AccessLogEntry.objects.filter(
+        action__in=LOGIN_TROUBLE,
+        actor_id__in=managed_memberships(user).values("user_id"),
+    )

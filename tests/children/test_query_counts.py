@@ -149,6 +149,17 @@ def test_record_history_page(client, keyperson, general_record, django_assert_nu
 
 def test_manager_home(client, manager, many, django_assert_num_queries):
     client.force_login(manager)
-    # own children (none), managed settings, the dashboard counts, children without a key
-    # person, grants ending soon, complaints awaiting an outcome and overdue (one aggregate)
-    count_for(client, "/", django_assert_num_queries, FRAME + 6)
+    # managed settings; own children, recent entries and grants; then the dashboard's 11:
+    # open access requests (none, so no query for their pauses), correction requests,
+    # complaints, disputed entries, unchecked third-party entries, sensitive changes, sharing,
+    # failed logins, children without a key person, staff memberships. Each query named in
+    # setting_records/dashboard.py; with data in every section: tests/setting_records/
+    # test_dashboard.py
+    count_for(client, "/", django_assert_num_queries, FRAME + 14)
+
+
+def test_practitioner_home(client, keyperson, many, django_assert_num_queries):
+    client.force_login(keyperson)
+    # managed settings (none); own children; own recent entries; own grants; own disputed
+    # entries
+    count_for(client, "/", django_assert_num_queries, FRAME + 5)

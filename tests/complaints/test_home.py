@@ -14,9 +14,13 @@ def test_home_counts_complaints_awaiting_an_outcome_and_overdue(client, setting,
     log_complaint(setting, manager, received_on=long_ago)
     advance(log_complaint(setting, manager), manager, "outcome_notified")
     client.force_login(manager)
-    dashboard = client.get("/").context["dashboard"]
-    assert dashboard["complaints"] == {"awaiting": 2, "overdue": 1}
-    assert "1 overdue: past the 28 days" in client.get("/").content.decode()
+    response = client.get("/")
+    dashboard = response.context["dashboard"]
+    assert dashboard.complaints.count == 2
+    assert [clock.overdue for clock in dashboard.clocks] == [True, False]
+    page = response.content.decode()
+    assert "Complaints waiting for an outcome: 2" in page
+    assert "Overdue by 12 days" in page
 
 
 def test_home_shows_no_complaints_card_to_practitioners(client, setting, practitioner):
@@ -24,4 +28,4 @@ def test_home_shows_no_complaints_card_to_practitioners(client, setting, practit
     client.force_login(practitioner)
     response = client.get("/")
     assert "dashboard" not in response.context
-    assert "Complaints awaiting an outcome" not in response.content.decode()
+    assert "Complaints waiting for an outcome" not in response.content.decode()

@@ -1,0 +1,735 @@
+"""The reads behind the home page: the manager's review dashboard and each person's own part.
+
+Every queryset comes from the access policy (``setting_records.access``), so nothing of another
+setting, and nothing of a child outside the user's care, can appear (policy P4). Each function
+below costs the queries its comment names, a fixed number whatever the data:
+
+Everyone (``own_part``):
+  1. the children the user is key person of or on the care team of;
+  2. their recent entries (with their count);
+  3. their need-to-know grants, and for a manager the active grants of the settings they
+     manage, in one query;
+  4. for a practitioner only, their entries a parent disputes (with their count).
+A manager (``manager_part``), after ``access.managed_settings`` (one query, in the view):
+  5. open access requests, with their meeting and what blocks them; 6. their pauses;
+  7. open correction requests; 8. complaints awaiting an outcome;
+  9. disputed entries; 10. third-party entries not yet checked; 11. recent changes to
+  sensitive entries (with who made them); 12. recent information sharing; 13. failed logins
+  and lockouts; 14. children without a key person; 15. staff memberships (no children in
+  their care, leavers).
+
+So a practitioner's home costs FRAME + 5 queries and a manager's FRAME + 15
+(``tests/setting_records/test_dashboard.py``). Capped lists count their rows with a window
+function in the same query (``COUNT(*) OVER ()``), so each count is exact, not the length of
+the list shown. Open requests and complaints, of which a setting has few at a time, are all
+fetched: their due dates are worked out in Python (pauses, extensions).
+
+setting_records sits below the apps (``tests/setting_records/test_structure.py``): this module
+imports their models only. The clocks therefore use the due-date helpers through the models
+(``StatutoryClock.deadline``, ``Complaint.days_left``), and the next step of a request is said
+here in a few words from its state and the facts annotated on it; the request's own page
+(``access_requests.steps.current_step``) shows the exact step, and each item links to it.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery, Window
+from django.urls import reverse
+from django.utils import timezone
+
+from access_requests.models import (
+    OPEN_RECTIFICATION_STATES,
+    OPEN_STATES,
+    AccessRequest,
+    AdviceOutcome,
+    ControversyFlag,
+    FrozenPack,
+    LegalAdvice,
+    Meeting,
+    RectificationRequest,
+    RectificationState,
+    State,
+)
+from children.models import CareTeamMember, Child, NeedToKnowGrant
+from complaints.models import AWAITING_OUTCOME_STATES, Complaint
+from setting_records import access
+from setting_records.models import AccessAction, Membership, Role, Setting, User
+
+#: How many items a capped list shows; its count says how many there are in all.
+CAP = 10
+#: "Soon" and "recent": the next and the last seven days.
+WEEK = datetime.timedelta(days=7)
+
+
+@dataclass
+class Section:
+    """One part of the dashboard: a title, the exact count, the first items, a line to show
+    when there are none, and the page with all of them, where there is one."""
+
+    title: str
+    count: int
+    items: list[Any]
+    empty: str
+    link: str = ""
+    link_text: str = ""
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+def _counted[M: Model](queryset: QuerySet[M], cap: int = CAP) -> tuple[list[Any], int]:
+    """The first ``cap`` rows and how many there are in all, in one query."""
+    rows = list(queryset.annotate(_total=Window(Count("pk")))[:cap])
+    return rows, (rows[0]._total if rows else 0)  # type: ignore[attr-defined]
+
+
+# The statutory clocks.
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One statutory deadline: an access or correction request's month (UK GDPR Art. 12(3)),
+    a complaint's 28 days (EYFS section 3), or the month within which an extension must be
+    told (Art. 12(3)). ``due`` is None while the clock is not running (``status`` says why)."""
+
+    kind: str
+    label: str
+    url: str
+    next_step: str
+    due: datetime.date | None
+    days_left: int | None
+    status: str = ""
+    child: str = ""
+    setting: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.overdue and self.days_left is not None else 0
+
+    def order(self) -> tuple[bool, datetime.date, str, str]:
+        # Overdue first (their due dates are the earliest), then by due date; those without a
+        # running clock last.
+        return (self.due is None, self.due or datetime.date.max, self.kind, self.label)
+
+
+# What an access request waits for, by its state and the facts annotated on it (see the module
+# docstring for why these words live here too).
+REQUEST_NEXT: dict[str, str] = {
+    State.RECEIVED: "Verify identity and parental responsibility",
+    State.IDENTITY_VERIFIED: "Start preparing the information",
+    State.PREPARING: "Review the entries",
+    State.READY_FOR_MEETING: "Arrange the meeting",
+    State.MEETING_HELD: "Release the copy",
+    State.MEETING_DECLINED: "Release the copy",
+    State.COPY_RELEASED: "Close the request",
+}
+RECTIFICATION_NEXT: dict[str, str] = {
+    RectificationState.RECEIVED: "Verify identity and parental responsibility",
+    RectificationState.IDENTITY_VERIFIED: "Decide: correct the entry, or keep it with the "
+    "parent's statement",
+    RectificationState.DECIDED: "Tell the parent the decision",
+}
+COMPLAINT_NEXT: dict[str, str] = {
+    "received": "Acknowledge the complaint",
+    "acknowledged": "Investigate",
+    "investigating": "Tell the complainant the outcome",
+}
+RELEASE_STATES = {State.MEETING_HELD, State.MEETING_DECLINED}
+
+
+def _request_next(item: Any) -> str:
+    if item.unanswered_flag:
+        return "Record legal advice on the controversy flagged"
+    if item.state == State.READY_FOR_MEETING and item.meeting_at is not None:
+        return "Record the meeting as held"
+    if item.state in RELEASE_STATES and item.redactions_pending:
+        return "Confirm the further redactions are made"
+    return REQUEST_NEXT.get(item.state, "")
+
+
+def _open_requests(user: User) -> list[Any]:
+    """Queries 5 and 6: open access requests with the child, requester and meeting joined,
+    whether a controversy flag waits for legal advice (P12), whether advice asks for
+    redactions not yet confirmed, and whether a pack is fixed for the meeting; then their
+    clarification pauses (for the due date)."""
+    flags = ControversyFlag.objects.filter(request=OuterRef("pk"), answers__isnull=True)
+    redactions = LegalAdvice.objects.filter(
+        request=OuterRef("pk"),
+        outcome=AdviceOutcome.RELEASE_REDACTED,
+        redactions_confirmed_at__isnull=True,
+    )
+    frozen = FrozenPack.objects.filter(request=OuterRef("pk"), superseded_at__isnull=True)
+    meeting_at = Meeting.objects.filter(
+        request=OuterRef("pk"),
+        scheduled_at__isnull=False,
+        held_at__isnull=True,
+        declined_on__isnull=True,
+    ).values("scheduled_at")
+    return list(
+        access.visible_access_requests(user)
+        .filter(state__in=OPEN_STATES)
+        .select_related("child", "requester")
+        .prefetch_related("pauses")
+        .annotate(
+            unanswered_flag=Exists(flags),
+            redactions_pending=Exists(redactions),
+            pack_frozen=Exists(frozen),
+            meeting_at=Subquery(meeting_at[:1]),
+        )
+    )
+
+
+def _open_rectifications(user: User) -> list[RectificationRequest]:
+    """Query 7: open correction requests (UK GDPR Art. 16), with their entry and child."""
+    return list(
+        access.visible_rectifications(user)
+        .filter(state__in=OPEN_RECTIFICATION_STATES)
+        .select_related("record", "child", "requester")
+    )
+
+
+def _awaiting_complaints(user: User, managed: list[Setting]) -> list[Complaint]:
+    """Query 8: complaints of the managed settings still waiting for their outcome."""
+    return list(
+        access.visible_complaints(user)
+        .filter(setting__in=managed, state__in=AWAITING_OUTCOME_STATES)
+        .select_related("complainant")
+    )
+
+
+def _clock_status(item: Any, deadline: Any) -> str:
+    if item.state == State.COPY_RELEASED:
+        return "Answered: the copy is released"
+    if deadline.waiting_for_identity_since:
+        return "Waiting for proof of identity"
+    if deadline.clock_stopped:
+        return "Clock stopped for a clarification"
+    return ""
+
+
+def clocks(
+    *,
+    requests: list[Any],
+    rectifications: list[RectificationRequest],
+    complaints: list[Complaint],
+    names: dict[int, str],
+    today: datetime.date,
+) -> list[Clock]:
+    """Every statutory clock of the managed settings, overdue first, then by due date."""
+    out: list[Clock] = []
+    for item in requests:
+        deadline = item.deadline(today)
+        answered = item.state == State.COPY_RELEASED
+        out.append(
+            Clock(
+                kind="Access request",
+                label=item.reference,
+                url=item.get_absolute_url(),
+                next_step=_request_next(item),
+                due=None if answered else deadline.due,
+                days_left=None if answered else deadline.days_left,
+                status=_clock_status(item, deadline),
+                child=item.child.display_name,
+                setting=names.get(item.setting_id, ""),
+            )
+        )
+    for fix in rectifications:
+        deadline = fix.deadline(today)
+        out.append(
+            Clock(
+                kind="Correction request",
+                label=f"“{fix.record.title}”",
+                url=fix.get_absolute_url(),
+                next_step=RECTIFICATION_NEXT.get(fix.state, ""),
+                due=deadline.due,
+                days_left=deadline.days_left,
+                status=_clock_status(fix, deadline),
+                child=fix.child.display_name,
+                setting=names.get(fix.child.setting_id, ""),
+            )
+        )
+    # An extension must be told, with its reasons, within the first month (UK GDPR Art. 12(3);
+    # DPA 2018 s.54(3B)): the unextended due date is the last day to tell the requester.
+    for item in [*requests, *rectifications]:
+        if item.extension_months and item.extension_told_on is None:
+            deadline = item.deadline(today)
+            due = deadline.unextended_due
+            is_request = isinstance(item, AccessRequest)
+            out.append(
+                Clock(
+                    kind="Extension to tell",
+                    label=item.reference if is_request else f"“{item.record.title}”",
+                    url=item.get_absolute_url(),
+                    next_step="Tell the requester of the extension and the reasons for it",
+                    due=due,
+                    days_left=None if due is None else (due - today).days,
+                    status="" if due else _clock_status(item, deadline),
+                    child=item.child.display_name,
+                    setting=names.get(item.child.setting_id, ""),
+                )
+            )
+    for complaint in complaints:
+        out.append(
+            Clock(
+                kind="Complaint",
+                label=f"{complaint.reference}: {complaint.complainant_display}",
+                url=complaint.get_absolute_url(),
+                next_step=COMPLAINT_NEXT.get(complaint.state, ""),
+                due=complaint.due_on,
+                days_left=complaint.days_left(today),
+                status="" if complaint.on_clock else "Not on the 28-day clock",
+                setting=names.get(complaint.setting_id, ""),
+            )
+        )
+    return sorted(out, key=Clock.order)
+
+
+# The manager's part.
+
+
+@dataclass
+class ManagerPart:
+    many_settings: bool
+    clocks: list[Clock]
+    overdue: int
+    requests: Section
+    rectifications: Section
+    complaints: Section
+    meetings: Section
+    blocked: Section
+    ready: Section
+    disputed: Section
+    third_party: Section
+    grants_ending: Section
+    grant_holders: Section
+    sensitive_changes: Section
+    sharing: Section
+    logins: Section
+    without_key_person: Section
+    staff_without_children: Section
+    leavers: Section
+
+    @property
+    def clock_sections(self) -> list[Section]:
+        return [self.requests, self.rectifications, self.complaints]
+
+
+@dataclass(frozen=True)
+class Holder:
+    user: User
+    grants: int
+    ends: datetime.date
+
+
+def manager_part(
+    user: User, managed: list[Setting], grants: list[NeedToKnowGrant], today: datetime.date
+) -> ManagerPart:
+    """What needs a manager's attention in the settings they manage (``managed``, from
+    ``access.managed_settings``); ``grants``: the active grants of those settings."""
+    names = {setting.pk: setting.name for setting in managed}
+    many = len(managed) > 1
+    since = today - WEEK
+    requests = _open_requests(user)
+    rectifications = _open_rectifications(user)
+    complaints = _awaiting_complaints(user, managed)
+    all_clocks = clocks(
+        requests=requests,
+        rectifications=rectifications,
+        complaints=complaints,
+        names=names,
+        today=today,
+    )
+    for item in requests:
+        item.setting_name = names.get(item.setting_id, "")
+    soon = [
+        item
+        for item in requests
+        if item.meeting_at is not None
+        and today <= timezone.localtime(item.meeting_at).date() <= today + WEEK
+    ]
+    soon.sort(key=lambda item: item.meeting_at)
+    blocked = [item for item in requests if item.unanswered_flag]
+    # A pack fixed for the meeting, the meeting held (or offered and declined), no controversy
+    # waiting for advice and no redactions to confirm (P9, P12). Whether anything changed since
+    # it was fixed is checked on the request's page, which then asks for it to be prepared again.
+    ready = [
+        item
+        for item in requests
+        if item.state in RELEASE_STATES
+        and item.pack_frozen
+        and not item.unanswered_flag
+        and not item.redactions_pending
+    ]
+    ending = [grant for grant in grants if grant.expires_on <= today + WEEK]
+    ending.sort(key=lambda grant: (grant.expires_on, grant.pk))
+    # The grants are in order of their last day, so a holder's first one ends soonest.
+    held = Counter(grant.grantee_id for grant in grants)
+    first: dict[int, NeedToKnowGrant] = {}
+    for grant in grants:
+        first.setdefault(grant.grantee_id, grant)
+    holders = sorted(
+        (Holder(grant.grantee, held[pk], grant.expires_on) for pk, grant in first.items()),
+        key=lambda holder: (-holder.grants, str(holder.user)),
+    )
+    no_children, leavers = _staff_checks(user, today)
+
+    def section(title: str, rows: list[Any], empty: str, link: str = "", text: str = "") -> Section:
+        return Section(title, len(rows), rows[:CAP], empty, link, text)
+
+    part = ManagerPart(
+        many_settings=many,
+        clocks=all_clocks,
+        overdue=sum(clock.overdue for clock in all_clocks),
+        requests=section(
+            "Open access requests",
+            requests,
+            "No access requests are open.",
+            reverse("access_requests:list"),
+            "All access requests",
+        ),
+        rectifications=section(
+            "Open correction requests",
+            rectifications,
+            "No correction requests are open.",
+            reverse("access_requests:rectification_list"),
+            "All correction requests",
+        ),
+        complaints=section(
+            "Complaints waiting for an outcome",
+            complaints,
+            "No complaints are waiting for an outcome.",
+            reverse("complaints:list"),
+            "All complaints",
+        ),
+        meetings=section(
+            "Meetings in the next 7 days", soon, "No meetings are arranged for the next 7 days."
+        ),
+        blocked=section(
+            "Waiting for legal advice",
+            blocked,
+            "No request is held up by a controversy flag.",
+        ),
+        ready=section("Copies ready to release", ready, "No copy is ready to release."),
+        disputed=_disputed(user),
+        third_party=_third_party(user),
+        grants_ending=section(
+            "Need-to-know access ending in the next 7 days",
+            ending,
+            "No need-to-know access ends in the next 7 days.",
+            reverse("children:grant_list"),
+            "All need-to-know access",
+        ),
+        grant_holders=section(
+            "Staff holding need-to-know access",
+            holders,
+            "Nobody holds need-to-know access.",
+            reverse("children:grant_list"),
+            "All need-to-know access",
+        ),
+        sensitive_changes=_sensitive_changes(user, since),
+        sharing=_sharing(user, since),
+        logins=_logins(user, since),
+        without_key_person=_without_key_person(user, managed, today),
+        staff_without_children=section(
+            "Staff with no children in their care",
+            no_children,
+            "Every practitioner has children in their care.",
+        ),
+        leavers=section(
+            "Leavers whose accounts still work",
+            leavers,
+            "No leaver's account is still active.",
+        ),
+    )
+    return part
+
+
+def _disputed(user: User) -> Section:
+    """Query 9: entries a parent disputes (a correction request is open: UK GDPR Art. 18)."""
+    rows, count = _counted(
+        access.visible_records(user)
+        .filter(disputed=True, child__setting_id__in=access.managed_settings(user).values("pk"))
+        .select_related("child")
+        .order_by("-updated_at", "-pk")
+    )
+    return Section(
+        "Entries disputed by a parent",
+        count,
+        rows,
+        "No entry is disputed by a parent.",
+        reverse("access_requests:rectification_list"),
+        "All correction requests",
+    )
+
+
+def _third_party(user: User) -> Section:
+    """Query 10: third-party entries with an answer still missing (policy P6)."""
+    rows, count = _counted(
+        access.third_party_review(user)
+        .filter(Q(sharer_confidential__isnull=True) | Q(subject_confidential__isnull=True))
+        .select_related("child")
+        .order_by("-created_at", "-pk")
+    )
+    return Section(
+        "Third-party entries not yet checked",
+        count,
+        rows,
+        "Every third-party entry is checked.",
+        reverse("children:third_party_review"),
+        "Review third-party entries",
+    )
+
+
+def _sensitive_changes(user: User, since: datetime.date) -> Section:
+    """Query 11: the last week's versions of sensitive entries, newest first, with the name of
+    who made each (subqueries on the user, since history keeps only their id). Titles only:
+    a version's text is never shown here."""
+    who = User.objects.filter(pk=OuterRef("history_user_id"))
+    rows, count = _counted(
+        access.sensitive_changes(user)
+        .filter(history_date__gte=_start_of(since))
+        .annotate(
+            who_first=Subquery(who.values("first_name")[:1]),
+            who_last=Subquery(who.values("last_name")[:1]),
+            who_username=Subquery(who.values("username")[:1]),
+        )
+        .only("history_id", "id", "title", "history_date", "history_type", "history_user_id")
+        .order_by("-history_date", "-history_id")
+    )
+    for row in rows:
+        full = f"{row.who_first or ''} {row.who_last or ''}".strip()
+        row.who = full or row.who_username or "Unknown"
+        row.what = {"+": "Written", "~": "Changed", "-": "Deleted"}.get(row.history_type, "")
+    return Section(
+        "Changes to sensitive entries in the last 7 days",
+        count,
+        rows,
+        "No sensitive entry was changed in the last 7 days.",
+    )
+
+
+def _sharing(user: User, since: datetime.date) -> Section:
+    """Query 12: information shared (or decided not to be) in the last week (policy P5)."""
+    rows, count = _counted(
+        access.visible_sharings(user)
+        .filter(
+            decided_on__gte=since,
+            child__setting_id__in=access.managed_settings(user).values("pk"),
+        )
+        .select_related("child")
+        .order_by("-decided_on", "-pk")
+    )
+    return Section(
+        "Information shared in the last 7 days",
+        count,
+        rows,
+        "Nothing was shared with another agency in the last 7 days.",
+    )
+
+
+def _logins(user: User, since: datetime.date) -> Section:
+    """Query 13: failed logins and lockouts of the managed settings' staff in the last week."""
+    rows, count = _counted(
+        access.login_trouble(user)
+        .filter(at__gte=_start_of(since))
+        .select_related("actor")
+        .order_by("-id")
+    )
+    for row in rows:
+        words: dict[str, str] = {
+            AccessAction.LOGIN_FAILED: "Failed login",
+            AccessAction.LOCKED_OUT: "Locked out",
+            AccessAction.LOCKOUT_ATTEMPTS: (
+                f"{row.detail.get('refused', 0)} attempts refused while locked out"
+            ),
+        }
+        row.what = words.get(row.action, row.get_action_display())
+    return Section(
+        "Failed logins and lockouts in the last 7 days",
+        count,
+        rows,
+        "No failed logins or lockouts in the last 7 days.",
+    )
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    # A bound on the column itself (not on its date), so that its index can serve the filter.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _on_roll(today: datetime.date) -> Q:
+    return Q(left_on__isnull=True) | Q(left_on__gt=today)
+
+
+def _without_key_person(user: User, managed: list[Setting], today: datetime.date) -> Section:
+    """Query 14: children on roll with no key person (EYFS 3.27: each child is assigned one)."""
+    rows, count = _counted(
+        access.visible_children(user)
+        .filter(_on_roll(today), setting__in=managed, key_person__isnull=True)
+        .select_related("setting")
+        .order_by("first_name", "last_name", "pk")
+    )
+    return Section(
+        "Children without a key person",
+        count,
+        rows,
+        "Every child on roll has a key person.",
+        reverse("children:list"),
+        "All children",
+    )
+
+
+def _staff_checks(user: User, today: datetime.date) -> tuple[list[Any], list[Any]]:
+    """Query 15: the memberships of the managed settings, split in Python into practitioners
+    with no children in their care (key person of none on roll there, on no care team there)
+    and leavers whose account still works (membership ended, account active, no other active
+    membership anywhere: UK GDPR Art. 32, access ends when the need does). A setting's staff
+    is tens of people, so all of them are fetched."""
+    key_child = Child.objects.filter(
+        _on_roll(today), key_person_id=OuterRef("user_id"), setting_id=OuterRef("setting_id")
+    )
+    team = CareTeamMember.objects.filter(
+        user_id=OuterRef("user_id"), child__setting_id=OuterRef("setting_id")
+    ).filter(Q(child__left_on__isnull=True) | Q(child__left_on__gt=today))
+    elsewhere = Membership.objects.filter(user_id=OuterRef("user_id"), is_active=True)
+    rows = list(
+        access.managed_memberships(user)
+        .filter(user__is_active=True)
+        .filter(
+            Q(is_active=True, role=Role.PRACTITIONER) | Q(is_active=False),
+        )
+        .annotate(
+            has_key_child=Exists(key_child),
+            on_team=Exists(team),
+            active_elsewhere=Exists(elsewhere),
+        )
+        .select_related("user", "setting")
+        .order_by("user__first_name", "user__last_name", "user__username", "setting__name")
+    )
+    no_children = [
+        m
+        for m in rows
+        if m.is_active and not m.has_key_child and not m.on_team  # type: ignore[attr-defined]
+    ]
+    leavers = [m for m in rows if not m.is_active and not m.active_elsewhere]  # type: ignore[attr-defined]
+    return no_children, leavers
+
+
+# Each person's own part (practitioners, and managers too).
+
+
+@dataclass
+class OwnPart:
+    key_children: list[Child]
+    team_children: list[Child]
+    key_more: int
+    team_more: int
+    recent: Section
+    grants: Section
+    waiting: Section | None
+
+
+HOME_CARDS = 12
+
+
+def own_part(
+    user: User, *, grants: list[NeedToKnowGrant], is_manager: bool, today: datetime.date
+) -> OwnPart:
+    """What is the user's own: their children, entries, grants and what waits for them.
+
+    ``grants``: the user's active grants (query 3, made by ``active_grants_for``)."""
+    # Query 1: the children the user is key person of or cares for.
+    children = list(
+        access.visible_children(user)
+        .select_related("room", "key_person")
+        .filter(Q(key_person=user) | Q(care_team=user))
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+    key = [c for c in children if c.key_person_id == user.pk]
+    team = [c for c in children if c.key_person_id != user.pk]
+    # Query 2: the last entries the user wrote that they may still see.
+    recent, recent_count = _counted(
+        access.visible_records(user)
+        .filter(author=user)
+        .select_related("child")
+        .order_by("-created_at", "-pk")
+    )
+    waiting = None
+    if not is_manager:
+        # Query 4: the user's entries a parent disputes. "Returned for correction" here means
+        # an entry with an open correction request (policy P11): while one is open the entry
+        # is marked disputed (UK GDPR Art. 18), until the parent is told the decision. A
+        # manager's own disputed entries are in the manager's "disputed" section.
+        rows, count = _counted(
+            access.visible_records(user)
+            .filter(author=user, disputed=True)
+            .select_related("child")
+            .order_by("-updated_at", "-pk")
+        )
+        waiting = Section(
+            "Waiting for you",
+            count,
+            rows,
+            "Nothing is waiting for you: no entry of yours is disputed by a parent.",
+        )
+    mine = sorted(grants, key=lambda grant: (grant.expires_on, grant.pk))
+    return OwnPart(
+        key_children=key[:HOME_CARDS],
+        team_children=team[:HOME_CARDS],
+        key_more=len(key) - HOME_CARDS,
+        team_more=len(team) - HOME_CARDS,
+        recent=Section(
+            "Your recent entries",
+            recent_count,
+            recent,
+            "You have not written any entries yet.",
+        ),
+        grants=Section(
+            "Need-to-know access you hold",
+            len(mine),
+            mine[:CAP],
+            "You hold no need-to-know access.",
+        ),
+        waiting=waiting,
+    )
+
+
+def active_grants_for(
+    user: User, *, managed: list[Setting], today: datetime.date
+) -> tuple[list[NeedToKnowGrant], list[NeedToKnowGrant]]:
+    """Query 3: the user's own active grants and, for a manager, every active grant of the
+    settings they manage, in one query, with child, record and holder joined; returned as
+    (the user's own, the managed settings')."""
+    wanted = access.active_grants(user)
+    managed_ids = {setting.pk for setting in managed}
+    if managed_ids:
+        wanted = wanted | access.visible_grants(user).filter(
+            revoked_at__isnull=True, expires_on__gte=today
+        )
+    rows = list(wanted.select_related("child", "record", "grantee").order_by("expires_on", "pk"))
+    mine = [grant for grant in rows if grant.grantee_id == user.pk]
+    managed_grants = [grant for grant in rows if grant.child.setting_id in managed_ids]
+    return mine, managed_grants
+
+
+__all__ = [
+    "CAP",
+    "Clock",
+    "Holder",
+    "ManagerPart",
+    "OwnPart",
+    "Section",
+    "active_grants_for",
+    "clocks",
+    "manager_part",
+    "own_part",
+]
