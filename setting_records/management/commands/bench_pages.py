@@ -212,6 +212,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(flagged)} page(s) flagged: {', '.join(flagged)}")
         else:
             self.stdout.write(
-                f"Every page measured costs the same queries at both sizes and is within "
-                f"{SLOWER}x."
+                f"Every page measured costs the same queries at both sizes and is within {SLOWER}x."
             )
