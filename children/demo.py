@@ -1484,10 +1484,34 @@ _SENSITIVE = (
 )
 
 
+def record_counts(children: int, records_per_child: int, *, vary: bool = False) -> list[int]:
+    """How many entries each of ``children`` generated children gets: ``records_per_child``
+    each, or with ``vary`` a spread from about half as many to one and a half times as many
+    (as real children differ), ``records_per_child`` on average and in total exactly
+    ``children * records_per_child``. The spread is in pairs (the i-th child from each end), so
+    each pair adds up to twice the average; a middle child, when there is one, has the average.
+    """
+    if not vary or children < 2:
+        return [records_per_child] * children
+    half = records_per_child // 2
+    counts = [records_per_child] * children
+    for i in range(children // 2):
+        fewer = records_per_child - half + (2 * half * i) // (children - 1)
+        counts[i], counts[children - 1 - i] = fewer, 2 * records_per_child - fewer
+    return counts
+
+
 def create_many_children(
-    *, staff: DemoStaff, password: str, children: int, records_per_child: int, seed: int = 2026
+    *,
+    staff: DemoStaff,
+    password: str,
+    children: int,
+    records_per_child: int,
+    vary: bool = False,
+    seed: int = 2026,
 ) -> None:
-    """``children`` generated children with ``records_per_child`` entries each, for benchmarks.
+    """``children`` generated children with ``records_per_child`` entries each, for benchmarks
+    (with ``vary``, counts that differ from child to child: ``record_counts``).
 
     Children, families, care teams and records are written with ``bulk_create_with_history``
     (one history row each, with its author as the history user); the access policy's rows go
@@ -1578,10 +1602,11 @@ def create_many_children(
         access.sync_child_permissions(child, teams[child.pk])
 
     records = []
-    for child in new_children:
+    counts = record_counts(children, records_per_child, vary=vary)
+    for child, count in zip(new_children, counts, strict=True):
         # At least a day after starting, so that the hours taken off below stay after it too.
         days_there = max((today - child.started_on).days - 1, 1)
-        for _ in range(records_per_child):
+        for _ in range(count):
             sensitive = rng.random() < 0.2
             kind, nature, title, body = rng.choice(_SENSITIVE if sensitive else _GENERAL)
             occurred_at = now - datetime.timedelta(

@@ -1,7 +1,14 @@
+import io
 import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client, TestCase, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -113,3 +120,65 @@ def othermanager(other_setting) -> User:
 def superuser(db) -> User:
     # superuser sets the deployment up in the admin; gets nothing extra in the app.
     return User.objects.create_superuser(username="root", password=PASSWORD, email="root@x.org")
+
+
+@dataclass(frozen=True)
+class SeededDemo:
+    """Where the module's one run of seed_demo left its files: the released packs (MEDIA_ROOT)
+    and the access log's anchor."""
+
+    media_root: Path
+    anchor: Path
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(
+    request, django_db_setup, django_db_blocker, tmp_path_factory
+) -> Iterator[SeededDemo]:
+    """``seed_demo`` once for a whole module (it takes seconds) whose tests read the demo.
+
+    The demo is written inside a transaction opened here and rolled back when the module ends,
+    so no other module ever sees it. Each test still runs in its own savepoint inside it (the
+    ``db`` fixture's, as usual), rolled back after the test, so the tests of the module cannot
+    see each other's changes either; ``demo_files`` gives each test its own copy of the demo's
+    files. Every test of the module must use this fixture (checked here): one that did not would
+    find the demo there all the same.
+    """
+    module = request.module
+    strangers = [
+        item.name
+        for item in request.session.items
+        if item.module is module and "seeded_demo" not in item.fixturenames
+    ]
+    assert not strangers, f"{module.__name__}: tests that do not use seeded_demo: {strangers}"
+    files = tmp_path_factory.mktemp("seeded-demo")
+    seeded = SeededDemo(media_root=files / "media", anchor=files / "anchor.json")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with (
+            django_db_blocker.unblock(),
+            override_settings(MEDIA_ROOT=seeded.media_root, ACCESS_LOG_ANCHOR=seeded.anchor),
+        ):
+            # Run what seed_demo's commit would (the access log's anchor), then forget those
+            # callbacks as a commit does: the tests' own writes register their own.
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("seed_demo", stdout=io.StringIO())
+            del connection.run_on_commit[:]
+        yield seeded
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo_files(seeded_demo, db, settings, tmp_path, access_log_anchor) -> SeededDemo:
+    """This test's own copy of the seeded demo's files, where the settings point."""
+    settings.MEDIA_ROOT = tmp_path / "demo-media"
+    if seeded_demo.media_root.exists():
+        shutil.copytree(seeded_demo.media_root, settings.MEDIA_ROOT)
+    if seeded_demo.anchor.exists():
+        shutil.copyfile(seeded_demo.anchor, access_log_anchor)
+    return SeededDemo(media_root=settings.MEDIA_ROOT, anchor=access_log_anchor)

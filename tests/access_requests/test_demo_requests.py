@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
 from access_requests import services
 from access_requests.models import AccessRequest, PackRelease, State
@@ -10,11 +9,11 @@ from setting_records.errors import WorkflowError
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.MEDIA_ROOT = tmp_path
-    # Run what seed_demo's commit would (the access log's anchor): the test never commits.
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", verbosity=0)
+def demo(demo_files):
+    # seed_demo runs once for this module (tests/conftest.py: seeded_demo, which also runs what
+    # its commit would: the access log's anchor); each test reads it in its own savepoint, with
+    # its own copy of the released packs and the anchor.
+    return demo_files
 
 
 def test_demo_has_a_request_in_every_state(demo):

@@ -2,11 +2,8 @@
 records and grants of every kind the policy deals with."""
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
@@ -24,20 +21,15 @@ from children.models import (
     Source,
 )
 from setting_records import access
-from setting_records.models import Setting, User
+from setting_records.models import User
 
 FIRST_SETTING = "Little Acorns Nursery"
 
 
 @pytest.fixture
-def demo(db) -> dict[str, User]:
-    call_command("seed_demo", stdout=StringIO())
-    return {user.username: user for user in User.objects.all()}
-
-
-@pytest.fixture
-def generated(db) -> dict[str, User]:
-    call_command("seed_demo", "--children", "20", "--records-per-child", "5", stdout=StringIO())
+def demo(demo_files) -> dict[str, User]:
+    # seed_demo runs once for this module (tests/conftest.py: seeded_demo); each test reads it
+    # in its own savepoint.
     return {user.username: user for user in User.objects.all()}
 
 
@@ -217,26 +209,6 @@ def test_every_change_in_the_demo_names_who_made_it(demo):
     for model in (Child, CareTeamMember, Family, Person, ChildPerson, Record, NeedToKnowGrant):
         assert model.history.exists(), model
         assert not model.history.filter(history_user_id__isnull=True).exists(), model
-
-
-def test_generated_demo_has_the_requested_size_and_keeps_the_rules(generated):
-    assert first_setting_children().count() == 20
-    records = Record.objects.filter(child__setting__name=FIRST_SETTING)
-    assert records.count() == 100
-    per_child = records.values("child").annotate(n=Count("pk"))
-    assert {row["n"] for row in per_child} == {5}
-    history = Record.history.filter(id__in=records.values("pk"))
-    assert history.count() == 100
-    assert not history.values("id").annotate(n=Count("history_id")).filter(n__gt=1).exists()
-    assert not history.filter(history_user_id__isnull=True).exists()
-    assert records.filter(sensitivity=Sensitivity.SENSITIVE).exists()
-    assert_roles_hold(generated)
-
-
-def test_records_per_child_needs_children(db):
-    with pytest.raises(CommandError, match="needs --children"):
-        call_command("seed_demo", "--records-per-child", "5")
-    assert not Setting.objects.exists()
 
 
 def test_the_demo_has_parents_statements_one_replaced_by_a_correction(demo):

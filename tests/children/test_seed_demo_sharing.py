@@ -1,10 +1,7 @@
 """The demo's information-sharing log: disclosures of each kind and a decision not to share,
 made through the service (history and the access log as real use leaves them)."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from children.models import InformationSharing, SharedEntry
 from children.sharing import past_recipients
@@ -13,8 +10,9 @@ from setting_records.models import AccessAction, AccessLogEntry, User
 
 
 @pytest.fixture
-def demo(db) -> dict[str, User]:
-    call_command("seed_demo", stdout=StringIO())
+def demo(demo_files) -> dict[str, User]:
+    # seed_demo runs once for this module (tests/conftest.py: seeded_demo); each test reads it
+    # in its own savepoint.
     return {user.username: user for user in User.objects.all()}
 
 

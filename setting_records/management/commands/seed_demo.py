@@ -44,6 +44,12 @@ class Command(BaseCommand):
             metavar="M",
             help="With --children: how many records each generated child has (default 10).",
         )
+        parser.add_argument(
+            "--vary",
+            action="store_true",
+            help="With --children: give the children different numbers of records, from about "
+            "half to one and a half times --records-per-child (the same total).",
+        )
 
     def handle(
         self,
@@ -52,12 +58,15 @@ class Command(BaseCommand):
         if_empty: bool,
         children: int | None,
         records_per_child: int | None,
+        vary: bool = False,
         **options,
     ):
         if force and if_empty:
             raise CommandError("Use either --force or --if-empty, not both.")
         if records_per_child is not None and children is None:
             raise CommandError("--records-per-child needs --children.")
+        if vary and children is None:
+            raise CommandError("--vary needs --children.")
         if children is not None and children < 1:
             raise CommandError("--children must be at least 1.")
         if records_per_child is None:
@@ -94,13 +103,15 @@ class Command(BaseCommand):
                     password=password,
                     children=children,
                     records_per_child=records_per_child,
+                    vary=vary,
                 )
         elapsed = time.perf_counter() - started
 
         self.stdout.write(self.style.SUCCESS(f"Demo data created in {elapsed:.1f} s."))
         if children is not None:
             self.stdout.write(
-                f"  {children} generated children with {records_per_child} records each "
+                f"  {children} generated children with "
+                f"{'on average ' if vary else ''}{records_per_child} records each "
                 f"at {staff.first_setting}"
             )
         self.stdout.write(
