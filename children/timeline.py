@@ -14,7 +14,7 @@ of ``ENTRIES_PER_PAGE`` rows (``LIMIT``), and the authors for the filter, each o
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -77,7 +77,11 @@ class TimelineFilterForm(forms.Form):
     disputed = forms.ChoiceField(
         label=_("Disputed by a parent"),
         required=False,
-        choices=[("", _("Disputed or not")), ("yes", _("Disputed only")), ("no", _("Not disputed"))],
+        choices=[
+            ("", _("Disputed or not")),
+            ("yes", _("Disputed only")),
+            ("no", _("Not disputed")),
+        ],
     )
     date_from = _date_field(_("From"))
     date_to = _date_field(_("To (inclusive)"))
@@ -94,8 +98,7 @@ class TimelineFilterForm(forms.Form):
         # exist. A crafted ``?sensitivity=`` from them is ignored like any unknown parameter.
         if not sees_sensitive:
             del self.fields["sensitivity"]
-        author_field = self.fields["author"]
-        assert isinstance(author_field, forms.TypedChoiceField)
+        author_field = cast(forms.TypedChoiceField, self.fields["author"])
         author_field.choices = [("", _("Anyone")), *((a.pk, str(a)) for a in authors)]
 
     def clean(self) -> dict[str, Any]:
@@ -144,11 +147,10 @@ def timeline(user: User, child: Child, filters: Mapping[str, Any]) -> QuerySet[R
         records = records.filter(disputed=YES_NO[disputed])
     if start := filters.get("date_from"):
         records = records.filter(occurred_at__gte=_start_of(start))
-    if end := filters.get("date_to"):
-        # "To" takes in the whole of that day. The last day a date field accepts has no day
-        # after it, and nothing happens after it either.
-        if end < datetime.date.max:
-            records = records.filter(occurred_at__lt=_start_of(end + datetime.timedelta(days=1)))
+    # "To" takes in the whole of that day. The last day a date field accepts has no day after
+    # it, and nothing happens after it either.
+    if (end := filters.get("date_to")) and end < datetime.date.max:
+        records = records.filter(occurred_at__lt=_start_of(end + datetime.timedelta(days=1)))
     if author := filters.get("author"):
         records = records.filter(author_id=author)
     return (

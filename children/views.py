@@ -26,12 +26,6 @@ from children.forms import (
     TeamForm,
     ThirdPartyCheckForm,
 )
-from children.timeline import (
-    ENTRIES_PER_PAGE,
-    TimelineFilterForm,
-    timeline,
-    timeline_authors,
-)
 from children.models import (
     CHILD_FIELDS,
     CareTeamMember,
@@ -41,6 +35,12 @@ from children.models import (
     Room,
     Sensitivity,
     SharingDecision,
+)
+from children.timeline import (
+    ENTRIES_PER_PAGE,
+    TimelineFilterForm,
+    timeline,
+    timeline_authors,
 )
 from setting_records import access, access_log, reads
 from setting_records.errors import WorkflowError
