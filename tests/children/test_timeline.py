@@ -11,7 +11,7 @@ from children.timeline import ENTRIES_PER_PAGE
 from setting_records.history import save_as
 from setting_records.models import Role
 from tests.children.conftest import write
-from tests.children.test_query_counts import FRAME, count_for
+from tests.children.test_query_counts import CHILD_PAGE, FRAME, count_for
 from tests.conftest import make_staff
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -360,11 +360,6 @@ def test_page_links_keep_the_filters(client, keyperson, child, sixty):
     assert 'href="?kind=observation&amp;date_from=2025-01-01&amp;page=1"' in (
         second.content.decode()
     )
-
-
-# The timeline's part of the child page: the authors for the filter, the paginator's COUNT and
-# one page of entries (tests/children/test_query_counts.py names the rest).
-CHILD_PAGE = 6
 
 
 @pytest.mark.parametrize("page", ["1", "3", "99"])
