@@ -37,14 +37,12 @@ YES_NO = {"yes": True, "no": False}
 FILTERS = ("kind", "sensitivity", "nature", "source", "disputed", "date_from", "date_to", "author")
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date such as 31/01/2025.")},
-    )
+class FilterDateField(forms.DateField):
+    """A date typed either way, offered as the browser's date picker."""
+
+    input_formats = DATE_INPUT_FORMATS
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": _("Enter a date such as 31/01/2025.")}
 
 
 class TimelineFilterForm(forms.Form):
@@ -83,8 +81,8 @@ class TimelineFilterForm(forms.Form):
             ("no", _("Not disputed")),
         ],
     )
-    date_from = _date_field(_("From"))
-    date_to = _date_field(_("To (inclusive)"))
+    date_from = FilterDateField(label=_("From"), required=False)
+    date_to = FilterDateField(label=_("To (inclusive)"), required=False)
     author = forms.TypedChoiceField(
         label=_("Written by"), required=False, coerce=int, empty_value=None
     )
