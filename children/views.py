@@ -36,6 +36,12 @@ from children.models import (
     Sensitivity,
     SharingDecision,
 )
+from children.timeline import (
+    ENTRIES_PER_PAGE,
+    TimelineFilterForm,
+    timeline,
+    timeline_authors,
+)
 from setting_records import access, access_log, reads
 from setting_records.errors import WorkflowError
 from setting_records.history import attach_users, versions
@@ -68,12 +74,18 @@ def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk)
-    records = list(
-        access.visible_records(request.user)
-        .filter(child=child)
-        .select_related("author")
-        .annotate(has_statement=statements.statement_exists())
+    # The timeline (children/timeline.py): what the user may see of the child, filtered, a page
+    # at a time, so the page costs the same for 20 entries or 2,000.
+    form = TimelineFilterForm(
+        request.GET or None,
+        authors=timeline_authors(request.user, child),
+        sees_sensitive=child.rights.view_all_records or child.rights.has_record_grant,
     )
+    filters = form.applied()
+    page = Paginator(timeline(request.user, child, filters), ENTRIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    records = list(page.object_list)
     for record in records:
         record.rights = access.record_rights(request.user, record, child.rights)
     # The latest disclosures for those who keep the log (P5); nobody else learns of it.
@@ -86,6 +98,9 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "child": child,
         "records": records,
+        "page": page,
+        "form": form,
+        "filtered": bool(filters) or bool(form.errors),
         "connections": child.connections.select_related("person"),
         "care_team": child.care_team.order_by("first_name", "last_name"),
         "sharings": sharings,

@@ -66,19 +66,29 @@ def test_children_list_with_many(client, keyperson, many, django_assert_num_quer
     count_for(client, "/children/", django_assert_num_queries, FRAME + 3)
 
 
+# The child page, whatever the number of entries: the child with its rights and setting, room,
+# key person and family joined; the authors of its entries the user may see (the timeline's
+# author filter); the COUNT of the entries shown (the paginator); one page of them (LIMIT 25)
+# with their authors; the care team; the family register with each person.
+CHILD_PAGE = 6
+
+
 def test_child_page(client, keyperson, child, general_record, django_assert_num_queries):
     client.force_login(keyperson)
-    # the child with its rights and setting, room, key person and family joined; its visible
-    # records with their authors; the care team; the family register with each person; the
-    # latest disclosures in the sharing log (the key person keeps it). None are recorded, so no
-    # access-log row for lines of the log shown (with some: tests/children/test_sharing.py)
-    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 5)
+    # the child page's queries, and the latest disclosures in the sharing log (the key person
+    # keeps it). None are recorded, so no access-log row for lines of the log shown (with some:
+    # tests/children/test_sharing.py)
+    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + CHILD_PAGE + 1)
 
 
 def test_child_page_with_many(client, keyperson, child, many, django_assert_num_queries):
     client.force_login(keyperson)
-    response = count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 5)
-    assert len(response.context["records"]) == 30
+    response = count_for(
+        client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + CHILD_PAGE + 1
+    )
+    # 30 entries: the first page holds 25 of them, and says how many there are in all
+    assert len(response.context["records"]) == 25
+    assert response.context["page"].paginator.count == 30
 
 
 def test_child_page_for_the_care_team_asks_nothing_of_the_sharing_log(
@@ -86,7 +96,7 @@ def test_child_page_for_the_care_team_asks_nothing_of_the_sharing_log(
 ):
     client.force_login(practitioner)
     # as for the key person, without the sharing log
-    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + 4)
+    count_for(client, f"/children/{child.pk}/", django_assert_num_queries, FRAME + CHILD_PAGE)
 
 
 def test_general_record_page(client, keyperson, general_record, many, django_assert_num_queries):
