@@ -19,7 +19,7 @@ def test_manager_releases_a_copy_once_after_the_meeting(
 
     log_in(page, live_server.url, "manager")
 
-    page.get_by_role("link", name="Access requests").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Access requests").click()
     page.get_by_role("link", name=ready.reference).click()
     expect(page.get_by_text("Nothing stands in the way")).to_be_visible()
     page.get_by_role("button", name="Release the copy").click()
