@@ -224,7 +224,8 @@ def test_snippet_is_cut_around_the_first_match():
     text = " ".join(["filler"] * 100) + " the bruise was small " + " ".join(["more"] * 100)
     snippet = Highlighter.for_query("bruises").snippet(text)
     assert "<mark>bruise</mark>" in snippet
-    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert snippet.startswith("… ")
+    assert snippet.endswith(" …")
     assert len(snippet) < 300
 
 
