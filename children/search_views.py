@@ -1,7 +1,6 @@
 """``/search/?q=``: children and entries the user may see, found by their words."""
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +10,8 @@ from children.models import Child, Record
 from children.search import (
     MAX_QUERY_LENGTH,
     Highlighter,
+    results_page,
     search_children,
-    search_records,
     words_of,
 )
 from setting_records import reads
@@ -45,9 +44,7 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "query": query}
     if query:
         words = words_of(query)
-        page = Paginator(search_records(request.user, query), ENTRIES_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        page = results_page(request.user, query, request.GET.get("page"), ENTRIES_PER_PAGE)
         children: list[Child] = []
         if page.number == 1:
             children = list(search_children(request.user, query)[: CHILDREN_SHOWN + 1])

@@ -1,7 +1,11 @@
 """Full-text search over entries' title and text (``children/search.py`` queries what is made here).
 
-PostgreSQL: a GIN index on exactly the expression ``children.search.document()`` builds, so a
-search reads the index and never computes a tsvector per row.
+PostgreSQL: the tsvector of ``to_tsvector('english', title || ' ' || body)`` kept in a stored
+generated column, with a GIN index on it, and an index on the order results are shown in. The
+column rather than an index on the bare expression: the planner prices to_tsvector at a fraction
+of what it costs (about 60 µs an entry), so for a common word it chose to compute it for every
+row (1.3 s at 20,000 entries); stored, each check is cheap, and a common word is found by
+walking the newest entries, a rare one through the GIN index.
 
 SQLite: an FTS5 table over ``children_record`` with external content (the text is not stored
 twice), kept in step by triggers, and filled from the rows already there. A SQLite built without
@@ -12,14 +16,20 @@ Each backend's step does nothing on the other; both undo what they made.
 
 from django.db import migrations
 
-# The same text as children.search.POSTGRES_DOCUMENT: the planner uses the index only when the
-# query's expression is the indexed one.
+# children.search.DOCUMENT_COLUMN and POSTGRES_INDEX name what is made here.
 POSTGRES_INDEX = "children_record_search_gin"
-POSTGRES_CREATE = (
-    f"CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON children_record USING gin "
-    "(to_tsvector('english'::regconfig, title || ' ' || body))"
-)
-POSTGRES_DROP = f"DROP INDEX IF EXISTS {POSTGRES_INDEX}"
+POSTGRES_CREATE = [
+    "ALTER TABLE children_record ADD COLUMN IF NOT EXISTS search_document tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, title || ' ' || body)) STORED",
+    f"CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON children_record USING gin (search_document)",
+    "CREATE INDEX IF NOT EXISTS children_record_newest ON children_record "
+    "(occurred_at DESC, id DESC)",
+]
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS children_record_newest",
+    f"DROP INDEX IF EXISTS {POSTGRES_INDEX}",
+    "ALTER TABLE children_record DROP COLUMN IF EXISTS search_document",
+]
 
 FTS = "children_record_fts"
 SQLITE_CREATE = [
@@ -56,7 +66,8 @@ def _fts5_available(schema_editor) -> bool:
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_CREATE)
+        for statement in POSTGRES_CREATE:
+            schema_editor.execute(statement)
     elif vendor == "sqlite" and _fts5_available(schema_editor):
         for statement in SQLITE_CREATE:
             schema_editor.execute(statement)
@@ -65,7 +76,8 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DROP)
+        for statement in POSTGRES_DROP:
+            schema_editor.execute(statement)
     elif vendor == "sqlite":
         for statement in SQLITE_DROP:
             schema_editor.execute(statement)
