@@ -92,7 +92,7 @@ class Document(Expression):
     output_field = SearchVectorField()
 
     def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        table = compiler.quote_name(compiler.query.get_initial_alias())
         return f"{table}.{connection.ops.quote_name(DOCUMENT_COLUMN)}", []
 
 

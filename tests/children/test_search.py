@@ -419,7 +419,9 @@ def test_postgres_keeps_the_stored_document_in_step(keyperson, child):
         pytest.skip("The stored tsvector is PostgreSQL's")
     record = write(child, keyperson, title="Café trip", body="We walked to the café.")
     document = (
-        Record.objects.filter(pk=record.pk).alias(d=search.Document()).values_list("d", flat=True)
+        Record.objects.filter(pk=record.pk)
+        .annotate(d=search.Document())
+        .values_list("d", flat=True)
     )
     assert "'cafe'" in document.get() or "'café'" in document.get()
 
