@@ -36,6 +36,7 @@ from children.models import (
     Sensitivity,
     SharingDecision,
 )
+from children.search import children_named
 from children.timeline import (
     ENTRIES_PER_PAGE,
     TimelineFilterForm,
@@ -60,12 +61,7 @@ def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     children = access.visible_children(request.user).select_related("room", "key_person")
     if form.is_valid():
         if query := form.cleaned_data["q"].strip():
-            for word in query.split():
-                children = children.filter(
-                    Q(first_name__icontains=word)
-                    | Q(last_name__icontains=word)
-                    | Q(known_as__icontains=word)
-                )
+            children = children_named(children, query.split())
         if room := form.cleaned_data["room"]:
             children = children.filter(room_id=room)
     page = Paginator(children, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("setting_records.two_factor.urls")),
     path("", include("children.urls")),
+    path("", include("children.search_urls")),
     path("", include("access_requests.urls")),
     path("", include("complaints.urls")),
     path("admin/", admin.site.urls),

@@ -49,6 +49,8 @@ EVERYONE = set(ROLES) - {"anonymous"}
 MATRIX = [
     ("home", None, expect(EVERYONE)),
     ("children:list", None, expect(EVERYONE)),
+    # Search answers everyone, with only what they may see (tests/children/test_search.py).
+    ("search", None, expect(EVERYONE)),
     ("children:grant_list", None, expect(EVERYONE)),
     (
         "children:add",

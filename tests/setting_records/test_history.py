@@ -150,6 +150,7 @@ def test_raw_sql_only_where_expected():
         "setting_records/app_role.py",  # the app's own PostgreSQL role, and what it may not do
         "setting_records/management/commands/grant_app_role.py",  # runs app_role.grant
         "setting_records/backup/database.py",  # the backup's snapshot and row counts (read-only)
+        "children/management/commands/bench_search.py",  # ANALYZE after seeding a benchmark
     }
     found = set()
     for app in APPS:
