@@ -105,10 +105,16 @@ def _child_ids_with(user: User, codename: str) -> QuerySet[Child, Mapping[str, o
 
 
 def active_grants(user: Viewer) -> QuerySet[NeedToKnowGrant]:
+    """The user's need-to-know grants still running, at settings the user still works at: a
+    grant outlives its holder's leaving only as history, never as access (UK GDPR Art. 5(1)(f),
+    Art. 32; access ends when the need does)."""
     if not _is_staff(user):
         return NeedToKnowGrant.objects.none()
     return NeedToKnowGrant.objects.filter(
-        grantee=user, revoked_at__isnull=True, expires_on__gte=timezone.localdate()
+        grantee=user,
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+        child__setting_id__in=staff_setting_ids(user),
     )
 
 

@@ -126,3 +126,29 @@ def test_superuser_made_manager_gets_the_setting(client, child, manager, setting
         membership=membership, role=Role.PRACTITIONER, actor=manager
     )
     assert not sees(client, child)
+
+
+def test_a_grant_gives_nothing_once_its_holder_leaves_the_childs_setting(
+    client, child, grants, grant_holder, record_grant_holder, manager, other_setting
+):
+    """A member of two settings who leaves the child's one keeps no access through a grant
+    that was never revoked, though they still work at the other setting."""
+    from setting_records import access
+    from setting_records.services import membership_add
+
+    for holder in (grant_holder, record_grant_holder):
+        membership_add(user=holder, setting=other_setting, role=Role.PRACTITIONER, actor=None)
+    client.force_login(record_grant_holder)
+    record = grants["record"].record
+    assert sees(client, record)
+    assert set(access.active_grants(grant_holder)) == {grants["active"]}
+    for holder in (grant_holder, record_grant_holder):
+        membership = Membership.objects.get(user=holder, setting=child.setting)
+        staff_services.membership_end(membership=membership, actor=manager)
+    assert not sees(client, record)
+    assert not access.active_grants(grant_holder).exists()
+    assert not access.active_grants(record_grant_holder).exists()
+    # The grants themselves were not revoked: only the policy stops them.
+    grants["active"].refresh_from_db()
+    assert grants["active"].revoked_at is None
+    assert not access.visible_children(grant_holder).exists()

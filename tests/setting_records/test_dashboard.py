@@ -344,6 +344,27 @@ def test_practitioner_sees_their_own_part_only(
     assert f"until {grants['active'].expires_on:%-d %b %Y}" in text
 
 
+def test_a_leaver_still_working_elsewhere_keeps_no_grant_of_the_setting_left(
+    client, setting, other_setting, manager, child, grants, record_grant_holder
+):
+    """A two-setting member who leaves the child's setting: their one-entry grant (never
+    revoked) no longer names the child or the entry's title under the grants they hold."""
+    membership_add(
+        user=record_grant_holder, setting=other_setting, role=Role.PRACTITIONER, actor=None
+    )
+    text, context = page(client, record_grant_holder)
+    assert context["own"].grants.items == [grants["record"]]
+    title = grants["record"].record.title
+    assert title in text
+    membership_end(membership=record_grant_holder.memberships.get(setting=setting), actor=manager)
+    text, context = page(client, record_grant_holder)
+    assert context["own"].grants.count == 0
+    assert "You hold no need-to-know access." in text
+    assert title not in text
+    assert "Khan" not in text
+    assert child.display_name not in text
+
+
 def test_a_disputed_entry_waits_for_its_author(
     client, keyperson, practitioner, manager, child, mother, general_record
 ):
