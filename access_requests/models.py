@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from access_requests import deadlines
 from children.models import (
     Child,
+    ChildPerson,
     InformationSharing,
     Nature,
     ParentStatement,
@@ -848,6 +849,90 @@ class PackRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} released to {self.released_to}"
+
+
+# When the copy may go out (P9, P12), as one SQL condition on access requests: the dashboard's
+# "copies ready to release" (``setting_records.dashboard``). ``services.release_blockers`` makes
+# the same checks one by one, to name each blocker in words, and refuses the release on any
+# (UK GDPR Art. 15(4): the copy must not adversely affect the rights of others, which is what
+# the legal advice on a controversy decides; Art. 12(2), 15(1): only to the data subject's
+# representative, here a person with parental responsibility whom no court order restricts).
+# ``tests/access_requests/test_releasable.py`` walks requests through every blocking case and
+# checks that the two agree. One check is left to the request's page: whether an entry
+# changed since the pack was fixed (``services.changes_since_preparation``), which rebuilds the
+# whole pack and cannot be a condition in SQL; the page then asks for the pack again.
+
+#: The states a copy is released from: the meeting held, or offered and declined.
+RELEASE_STATES = frozenset({State.MEETING_HELD, State.MEETING_DECLINED})
+#: Which advice on a flag is the latest, the one that decides: the greatest by these fields
+#: (``services.meetings._latest_advice`` and the SQL below).
+LATEST_ADVICE_BY = ("advised_on", "recorded_at", "pk")
+
+
+def _latest_advice_on_flag(field: str) -> models.Subquery:
+    """``field`` of the latest advice answering the flag in ``OuterRef("pk")``; NULL for a
+    flag with no advice yet."""
+    return models.Subquery(
+        AdviceAnswer.objects.filter(flag=models.OuterRef("pk"))
+        .order_by(*(f"-advice__{name}" for name in LATEST_ADVICE_BY))
+        .values(f"advice__{field}")[:1]
+    )
+
+
+def flags_with_latest_advice() -> models.QuerySet[ControversyFlag]:
+    """The flags of the request in ``OuterRef("pk")``, each with the outcome of its latest
+    advice (``latest_outcome``) and when that advice's further redactions were confirmed
+    (``latest_confirmed_at``). Advice answers only the flags it names (P12)."""
+    return ControversyFlag.objects.filter(request=models.OuterRef("pk")).annotate(
+        latest_outcome=_latest_advice_on_flag("outcome"),
+        latest_confirmed_at=_latest_advice_on_flag("redactions_confirmed_at"),
+    )
+
+
+#: A flag with no advice yet; one whose latest advice is not to release; one whose latest
+#: advice asks for further redactions not yet confirmed (``LegalAdvice.redactions_pending``).
+FLAG_AWAITS_ADVICE = models.Q(latest_outcome__isnull=True)
+FLAG_ADVISED_AGAINST = models.Q(latest_outcome=AdviceOutcome.DO_NOT_RELEASE)
+FLAG_AWAITS_REDACTIONS = models.Q(
+    latest_outcome=AdviceOutcome.RELEASE_REDACTED, latest_confirmed_at__isnull=True
+)
+
+
+def requester_may_receive() -> models.Exists:
+    """The requester of the request in ``OuterRef`` is in the child's register with parental
+    responsibility and under no court-order restriction (``ChildPerson.is_restricted``: any
+    text but white space), by the register as it is now."""
+    return models.Exists(
+        ChildPerson.objects.filter(
+            child_id=models.OuterRef("child_id"),
+            person_id=models.OuterRef("requester_id"),
+            has_parental_responsibility=True,
+        ).exclude(restriction__regex=r"\S")
+    )
+
+
+def releasable() -> models.Q:
+    """The request's copy may be released: the meeting held with the contents explained (or
+    offered and declined), the pack fixed for it, no controversy flag holding it (P12), and a
+    requester who may receive it. For ``filter`` or, wrapped, ``annotate``."""
+    return (
+        models.Q(state__in=RELEASE_STATES)
+        & (
+            models.Q(state=State.MEETING_DECLINED)
+            | models.Exists(
+                Meeting.objects.filter(request=models.OuterRef("pk"), contents_explained=True)
+            )
+        )
+        & models.Exists(
+            FrozenPack.objects.filter(request=models.OuterRef("pk"), superseded_at__isnull=True)
+        )
+        & ~models.Exists(
+            flags_with_latest_advice().filter(
+                FLAG_AWAITS_ADVICE | FLAG_ADVISED_AGAINST | FLAG_AWAITS_REDACTIONS
+            )
+        )
+        & requester_may_receive()
+    )
 
 
 class RectificationState(models.TextChoices):

@@ -18,12 +18,12 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from children.models import Child, Nature, Record, RecordKind, Sensitivity, Source
 from children.statements import statement_exists
 from setting_records import access
+from setting_records.dates import start_of
 from setting_records.models import User
 
 ENTRIES_PER_PAGE = 25
@@ -121,11 +121,6 @@ class TimelineFilterForm(forms.Form):
         }
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of ``day`` in the setting's local time (``TIME_ZONE``)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def timeline_authors(user: User, child: Child) -> list[User]:
     """Whoever wrote an entry of ``child`` that ``user`` may see, by name: the author filter's
     choices. The author of an entry the user may not see is not named (P2, P4)."""
@@ -144,11 +139,11 @@ def timeline(user: User, child: Child, filters: Mapping[str, Any]) -> QuerySet[R
     if disputed := filters.get("disputed"):
         records = records.filter(disputed=YES_NO[disputed])
     if start := filters.get("date_from"):
-        records = records.filter(occurred_at__gte=_start_of(start))
+        records = records.filter(occurred_at__gte=start_of(start))
     # "To" takes in the whole of that day. The last day a date field accepts has no day after
     # it, and nothing happens after it either.
     if (end := filters.get("date_to")) and end < datetime.date.max:
-        records = records.filter(occurred_at__lt=_start_of(end + datetime.timedelta(days=1)))
+        records = records.filter(occurred_at__lt=start_of(end + datetime.timedelta(days=1)))
     if author := filters.get("author"):
         records = records.filter(author_id=author)
     return (

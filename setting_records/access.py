@@ -635,13 +635,19 @@ LOGIN_TROUBLE = (AccessAction.LOGIN_FAILED, AccessAction.LOCKED_OUT, AccessActio
 
 
 def login_trouble(user: Viewer) -> QuerySet[AccessLogEntry]:
-    """Failed logins and lockouts (access log) of the staff, current or former, of the settings
-    ``user`` manages. A failure for a username that matches no account keeps only a keyed hash
-    of what was typed (``login_log``): it names no member of staff and no setting, so it cannot
-    be tied to a setting and no manager sees it here (UK GDPR Art. 5(1)(c))."""
+    """Failed logins and lockouts (access log) of the current staff of the settings ``user``
+    manages. A failure for a username that matches no account keeps only a keyed hash of what
+    was typed (``login_log``): it names no member of staff and no setting, so it cannot be tied
+    to a setting and no manager sees it here (UK GDPR Art. 5(1)(c)).
+
+    Current staff only, not leavers: a leaver's logins are no longer this setting's business
+    (they may work at another setting now, whose manager sees them; Art. 5(1)(c)), and a
+    membership keeps no date it ended to allow "left in the last 7 days" without reading its
+    history. A leaver whose account still works is shown to the manager on its own (the
+    dashboard's leavers), which is what to act on."""
     if not _is_staff(user):
         return AccessLogEntry.objects.none()
     return AccessLogEntry.objects.filter(
         action__in=LOGIN_TROUBLE,
-        actor_id__in=managed_memberships(user).values("user_id"),
+        actor_id__in=managed_memberships(user).filter(is_active=True).values("user_id"),
     )

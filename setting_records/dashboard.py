@@ -11,24 +11,23 @@ Everyone (``own_part``):
      manage, in one query;
   4. for a practitioner only, their entries a parent disputes (with their count).
 A manager (``manager_part``), after ``access.managed_settings`` (one query, in the view):
-  5. open access requests, with their meeting and what blocks them; 6. their pauses;
-  7. open correction requests; 8. complaints awaiting an outcome;
-  9. disputed entries; 10. third-party entries not yet checked; 11. recent changes to
-  sensitive entries (with who made them); 12. recent information sharing; 13. failed logins
-  and lockouts; 14. children without a key person; 15. staff memberships (no children in
-  their care, leavers).
+  5. open access requests, with their meeting and what blocks them; 6. their pauses (none when
+  no request is open: Django skips a prefetch with nothing to look up); 7. open correction
+  requests; 8. complaints awaiting an outcome (5 to 8, and the clocks they make:
+  ``setting_records.dashboard_clocks``); 9. disputed entries; 10. third-party entries not yet
+  checked; 11. recent changes to sensitive entries (with who made them and whether the entry
+  is still there to open); 12. recent information sharing; 13. failed logins and lockouts;
+  14. children without a key person; 15. staff memberships (no children in their care,
+  leavers).
 
-So a practitioner's home costs FRAME + 5 queries and a manager's FRAME + 15
-(``tests/setting_records/test_dashboard.py``). Capped lists count their rows with a window
-function in the same query (``COUNT(*) OVER ()``), so each count is exact, not the length of
-the list shown. Open requests and complaints, of which a setting has few at a time, are all
-fetched: their due dates are worked out in Python (pauses, extensions).
+So a practitioner's home costs FRAME + 5 queries and a manager's at most FRAME + 15: 15 with an
+open request, 14 without (``tests/setting_records/test_dashboard.py``). Capped lists count
+their rows with a window function in the same query (``COUNT(*) OVER ()``), so each count is
+exact, not the length of the list shown. Open requests and complaints, of which a setting has
+few at a time, are all fetched: their due dates are worked out in Python (pauses, extensions).
 
 setting_records sits below the apps (``tests/setting_records/test_structure.py``): this module
-imports their models only. The clocks therefore use the due-date helpers through the models
-(``StatutoryClock.deadline``, ``Complaint.days_left``), and the next step of a request is said
-here in a few words from its state and the facts annotated on it; the request's own page
-(``access_requests.steps.current_step``) shows the exact step, and each item links to it.
+and ``dashboard_clocks`` import their models only.
 """
 
 import datetime
@@ -40,22 +39,16 @@ from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subque
 from django.urls import reverse
 from django.utils import timezone
 
-from access_requests.models import (
-    OPEN_RECTIFICATION_STATES,
-    OPEN_STATES,
-    AccessRequest,
-    AdviceOutcome,
-    ControversyFlag,
-    FrozenPack,
-    LegalAdvice,
-    Meeting,
-    RectificationRequest,
-    RectificationState,
-    State,
-)
 from children.models import CareTeamMember, Child, NeedToKnowGrant
-from complaints.models import AWAITING_OUTCOME_STATES, Complaint
 from setting_records import access
+from setting_records.dashboard_clocks import (
+    Clock,
+    awaiting_complaints,
+    clocks,
+    open_rectifications,
+    open_requests,
+)
+from setting_records.dates import start_of
 from setting_records.models import AccessAction, Membership, Role, Setting, User
 
 #: How many items a capped list shows; its count says how many there are in all.
@@ -85,211 +78,6 @@ def _counted[M: Model](queryset: QuerySet[M], cap: int = CAP) -> tuple[list[Any]
     """The first ``cap`` rows and how many there are in all, in one query."""
     rows = list(queryset.annotate(_total=Window(Count("pk")))[:cap])
     return rows, (rows[0]._total if rows else 0)  # type: ignore[attr-defined]
-
-
-# The statutory clocks.
-
-
-@dataclass(frozen=True)
-class Clock:
-    """One statutory deadline: an access or correction request's month (UK GDPR Art. 12(3)),
-    a complaint's 28 days (EYFS section 3), or the month within which an extension must be
-    told (Art. 12(3)). ``due`` is None while the clock is not running (``status`` says why)."""
-
-    kind: str
-    label: str
-    url: str
-    next_step: str
-    due: datetime.date | None
-    days_left: int | None
-    status: str = ""
-    child: str = ""
-    setting: str = ""
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left is not None and self.days_left < 0
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left if self.overdue and self.days_left is not None else 0
-
-    def order(self) -> tuple[bool, datetime.date, str, str]:
-        # Overdue first (their due dates are the earliest), then by due date; those without a
-        # running clock last.
-        return (self.due is None, self.due or datetime.date.max, self.kind, self.label)
-
-
-# What an access request waits for, by its state and the facts annotated on it (see the module
-# docstring for why these words live here too).
-REQUEST_NEXT: dict[str, str] = {
-    State.RECEIVED: "Verify identity and parental responsibility",
-    State.IDENTITY_VERIFIED: "Start preparing the information",
-    State.PREPARING: "Review the entries",
-    State.READY_FOR_MEETING: "Arrange the meeting",
-    State.MEETING_HELD: "Release the copy",
-    State.MEETING_DECLINED: "Release the copy",
-    State.COPY_RELEASED: "Close the request",
-}
-RECTIFICATION_NEXT: dict[str, str] = {
-    RectificationState.RECEIVED: "Verify identity and parental responsibility",
-    RectificationState.IDENTITY_VERIFIED: "Decide: correct the entry, or keep it with the "
-    "parent's statement",
-    RectificationState.DECIDED: "Tell the parent the decision",
-}
-COMPLAINT_NEXT: dict[str, str] = {
-    "received": "Acknowledge the complaint",
-    "acknowledged": "Investigate",
-    "investigating": "Tell the complainant the outcome",
-}
-RELEASE_STATES = {State.MEETING_HELD, State.MEETING_DECLINED}
-
-
-def _request_next(item: Any) -> str:
-    if item.unanswered_flag:
-        return "Record legal advice on the controversy flagged"
-    if item.state == State.READY_FOR_MEETING and item.meeting_at is not None:
-        return "Record the meeting as held"
-    if item.state in RELEASE_STATES and item.redactions_pending:
-        return "Confirm the further redactions are made"
-    return REQUEST_NEXT.get(item.state, "")
-
-
-def _open_requests(user: User) -> list[Any]:
-    """Queries 5 and 6: open access requests with the child, requester and meeting joined,
-    whether a controversy flag waits for legal advice (P12), whether advice asks for
-    redactions not yet confirmed, and whether a pack is fixed for the meeting; then their
-    clarification pauses (for the due date)."""
-    flags = ControversyFlag.objects.filter(request=OuterRef("pk"), answers__isnull=True)
-    redactions = LegalAdvice.objects.filter(
-        request=OuterRef("pk"),
-        outcome=AdviceOutcome.RELEASE_REDACTED,
-        redactions_confirmed_at__isnull=True,
-    )
-    frozen = FrozenPack.objects.filter(request=OuterRef("pk"), superseded_at__isnull=True)
-    meeting_at = Meeting.objects.filter(
-        request=OuterRef("pk"),
-        scheduled_at__isnull=False,
-        held_at__isnull=True,
-        declined_on__isnull=True,
-    ).values("scheduled_at")
-    return list(
-        access.visible_access_requests(user)
-        .filter(state__in=OPEN_STATES)
-        .select_related("child", "requester")
-        .prefetch_related("pauses")
-        .annotate(
-            unanswered_flag=Exists(flags),
-            redactions_pending=Exists(redactions),
-            pack_frozen=Exists(frozen),
-            meeting_at=Subquery(meeting_at[:1]),
-        )
-    )
-
-
-def _open_rectifications(user: User) -> list[RectificationRequest]:
-    """Query 7: open correction requests (UK GDPR Art. 16), with their entry and child."""
-    return list(
-        access.visible_rectifications(user)
-        .filter(state__in=OPEN_RECTIFICATION_STATES)
-        .select_related("record", "child", "requester")
-    )
-
-
-def _awaiting_complaints(user: User, managed: list[Setting]) -> list[Complaint]:
-    """Query 8: complaints of the managed settings still waiting for their outcome."""
-    return list(
-        access.visible_complaints(user)
-        .filter(setting__in=managed, state__in=AWAITING_OUTCOME_STATES)
-        .select_related("complainant")
-    )
-
-
-def _clock_status(item: Any, deadline: Any) -> str:
-    if item.state == State.COPY_RELEASED:
-        return "Answered: the copy is released"
-    if deadline.waiting_for_identity_since:
-        return "Waiting for proof of identity"
-    if deadline.clock_stopped:
-        return "Clock stopped for a clarification"
-    return ""
-
-
-def clocks(
-    *,
-    requests: list[Any],
-    rectifications: list[RectificationRequest],
-    complaints: list[Complaint],
-    names: dict[int, str],
-    today: datetime.date,
-) -> list[Clock]:
-    """Every statutory clock of the managed settings, overdue first, then by due date."""
-    out: list[Clock] = []
-    for item in requests:
-        deadline = item.deadline(today)
-        answered = item.state == State.COPY_RELEASED
-        out.append(
-            Clock(
-                kind="Access request",
-                label=item.reference,
-                url=item.get_absolute_url(),
-                next_step=_request_next(item),
-                due=None if answered else deadline.due,
-                days_left=None if answered else deadline.days_left,
-                status=_clock_status(item, deadline),
-                child=item.child.display_name,
-                setting=names.get(item.setting_id, ""),
-            )
-        )
-    for fix in rectifications:
-        deadline = fix.deadline(today)
-        out.append(
-            Clock(
-                kind="Correction request",
-                label=f"“{fix.record.title}”",
-                url=fix.get_absolute_url(),
-                next_step=RECTIFICATION_NEXT.get(fix.state, ""),
-                due=deadline.due,
-                days_left=deadline.days_left,
-                status=_clock_status(fix, deadline),
-                child=fix.child.display_name,
-                setting=names.get(fix.child.setting_id, ""),
-            )
-        )
-    # An extension must be told, with its reasons, within the first month (UK GDPR Art. 12(3);
-    # DPA 2018 s.54(3B)): the unextended due date is the last day to tell the requester.
-    for item in [*requests, *rectifications]:
-        if item.extension_months and item.extension_told_on is None:
-            deadline = item.deadline(today)
-            due = deadline.unextended_due
-            is_request = isinstance(item, AccessRequest)
-            out.append(
-                Clock(
-                    kind="Extension to tell",
-                    label=item.reference if is_request else f"“{item.record.title}”",
-                    url=item.get_absolute_url(),
-                    next_step="Tell the requester of the extension and the reasons for it",
-                    due=due,
-                    days_left=None if due is None else (due - today).days,
-                    status="" if due else _clock_status(item, deadline),
-                    child=item.child.display_name,
-                    setting=names.get(item.child.setting_id, ""),
-                )
-            )
-    for complaint in complaints:
-        out.append(
-            Clock(
-                kind="Complaint",
-                label=f"{complaint.reference}: {complaint.complainant_display}",
-                url=complaint.get_absolute_url(),
-                next_step=COMPLAINT_NEXT.get(complaint.state, ""),
-                due=complaint.due_on,
-                days_left=complaint.days_left(today),
-                status="" if complaint.on_clock else "Not on the 28-day clock",
-                setting=names.get(complaint.setting_id, ""),
-            )
-        )
-    return sorted(out, key=Clock.order)
 
 
 # The manager's part.
@@ -337,9 +125,9 @@ def manager_part(
     names = {setting.pk: setting.name for setting in managed}
     many = len(managed) > 1
     since = today - WEEK
-    requests = _open_requests(user)
-    rectifications = _open_rectifications(user)
-    complaints = _awaiting_complaints(user, managed)
+    requests = open_requests(user)
+    rectifications = open_rectifications(user)
+    complaints = awaiting_complaints(user, managed)
     all_clocks = clocks(
         requests=requests,
         rectifications=rectifications,
@@ -357,17 +145,12 @@ def manager_part(
     ]
     soon.sort(key=lambda item: item.meeting_at)
     blocked = [item for item in requests if item.unanswered_flag]
-    # A pack fixed for the meeting, the meeting held (or offered and declined), no controversy
-    # waiting for advice and no redactions to confirm (P9, P12). Whether anything changed since
-    # it was fixed is checked on the request's page, which then asks for it to be prepared again.
-    ready = [
-        item
-        for item in requests
-        if item.state in RELEASE_STATES
-        and item.pack_frozen
-        and not item.unanswered_flag
-        and not item.redactions_pending
-    ]
+    # The release service's rule, in SQL (``access_requests.models.releasable``; P9, P12):
+    # the meeting held with the contents explained (or offered and declined), the pack fixed
+    # for it, no flag awaiting advice, advised against or awaiting redactions by its latest
+    # advice, and a requester who may receive the copy. Whether an entry changed since the
+    # pack was fixed is checked on the request's page, which then asks for it again.
+    ready = [item for item in requests if item.releasable]
     ending = [grant for grant in grants if grant.expires_on <= today + WEEK]
     ending.sort(key=lambda grant: (grant.expires_on, grant.pk))
     # The grants are in order of their last day, so a holder's first one ends soonest.
@@ -495,11 +278,13 @@ def _sensitive_changes(user: User, since: datetime.date) -> Section:
     who = User.objects.filter(pk=OuterRef("history_user_id"))
     rows, count = _counted(
         access.sensitive_changes(user)
-        .filter(history_date__gte=_start_of(since))
+        .filter(history_date__gte=start_of(since))
         .annotate(
             who_first=Subquery(who.values("first_name")[:1]),
             who_last=Subquery(who.values("last_name")[:1]),
             who_username=Subquery(who.values("username")[:1]),
+            # A deleted entry has no history page to open (it would be a 404): no link.
+            still_there=Exists(access.visible_records(user).filter(pk=OuterRef("id"))),
         )
         .only("history_id", "id", "title", "history_date", "history_type", "history_user_id")
         .order_by("-history_date", "-history_id")
@@ -539,7 +324,7 @@ def _logins(user: User, since: datetime.date) -> Section:
     """Query 13: failed logins and lockouts of the managed settings' staff in the last week."""
     rows, count = _counted(
         access.login_trouble(user)
-        .filter(at__gte=_start_of(since))
+        .filter(at__gte=start_of(since))
         .select_related("actor")
         .order_by("-id")
     )
@@ -560,13 +345,11 @@ def _logins(user: User, since: datetime.date) -> Section:
     )
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    # A bound on the column itself (not on its date), so that its index can serve the filter.
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _on_roll(today: datetime.date) -> Q:
-    return Q(left_on__isnull=True) | Q(left_on__gt=today)
+def _on_roll(today: datetime.date, child: str = "") -> Q:
+    """The child (through the relation ``child``, if given) is on roll: not left, or leaving
+    after today."""
+    prefix = f"{child}__" if child else ""
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": today})
 
 
 def _without_key_person(user: User, managed: list[Setting], today: datetime.date) -> Section:
@@ -598,7 +381,7 @@ def _staff_checks(user: User, today: datetime.date) -> tuple[list[Any], list[Any
     )
     team = CareTeamMember.objects.filter(
         user_id=OuterRef("user_id"), child__setting_id=OuterRef("setting_id")
-    ).filter(Q(child__left_on__isnull=True) | Q(child__left_on__gt=today))
+    ).filter(_on_roll(today, "child"))
     elsewhere = Membership.objects.filter(user_id=OuterRef("user_id"), is_active=True)
     rows = list(
         access.managed_memberships(user)

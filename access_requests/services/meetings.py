@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from access_requests.models import (
+    LATEST_ADVICE_BY,
     AccessRequest,
     AdviceAnswer,
     AdviceOutcome,
@@ -38,7 +39,11 @@ from setting_records.models import User
 
 def _latest_advice(flag: ControversyFlag) -> LegalAdvice | None:
     answers = [answer.advice for answer in flag.answers.all()]
-    return max(answers, key=lambda a: (a.advised_on, a.recorded_at, a.pk), default=None)
+    return max(
+        answers,
+        key=lambda advice: tuple(getattr(advice, name) for name in LATEST_ADVICE_BY),
+        default=None,
+    )
 
 
 def flag_blockers(request: AccessRequest) -> list[str]:

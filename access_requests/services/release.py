@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from access_requests.models import (
+    RELEASE_STATES,
     SECURE_ROUTES,
     AccessRequest,
     Helper,
@@ -32,7 +33,11 @@ from setting_records.models import AccessAction, User
 
 
 def release_blockers(request: AccessRequest, *, changes: list[str] | None = None) -> list[str]:
-    """What stands between this request and handing over a copy (P9, P12).
+    """What stands between this request and handing over a copy (P9, P12), in words.
+
+    ``access_requests.models.releasable`` is the same rule in SQL, for lists (the dashboard),
+    but for the changes since preparation; ``tests/access_requests/test_releasable.py`` keeps
+    the two in step.
 
     ``changes`` is ``changes_since_preparation(request)`` when the caller has it already: it
     rebuilds the whole pack to compare, so a page works it out once.
@@ -47,7 +52,7 @@ def release_blockers(request: AccessRequest, *, changes: list[str] | None = None
         meeting is None or not meeting.contents_explained
     ):
         blockers.append("The contents have not been explained to the parent.")
-    if request.state in {State.MEETING_HELD, State.MEETING_DECLINED}:
+    if request.state in RELEASE_STATES:
         if current_frozen(request) is None:
             blockers.append("The pack was not fixed for the meeting: prepare it again.")
         elif changes := (changes_since_preparation(request) if changes is None else changes):
