@@ -11,7 +11,7 @@ from django.utils import timezone
 from access_requests import services as requests
 from children import services as children_services
 from setting_records import login_log
-from setting_records.history import save_as
+from setting_records.history import delete_as, save_as
 from setting_records.models import Role
 from setting_records.services import membership_add, membership_end
 from tests.access_requests.conftest import disclose_reviewed
@@ -114,6 +114,21 @@ def test_an_extension_not_yet_told_shows_the_last_day_to_tell_it(client, manager
     save_as(item, actor=manager, reason="test: told")
     _, context = page(client, manager)
     assert "Extension to tell" not in [clock.kind for clock in context["dashboard"].clocks]
+
+
+def test_no_extension_to_tell_once_the_copy_is_released(client, manager, request_held):
+    request_held.extension_months = 1
+    request_held.extension_reason = "Many entries over three years."
+    save_as(request_held, actor=manager, reason="test: an extension with no day told")
+    _, context = page(client, manager)
+    kinds = [clock.kind for clock in context["dashboard"].clocks]
+    assert kinds.count("Extension to tell") == 1
+    requests.pack_release(
+        request=request_held, recipient_person=request_held.requester, actor=manager
+    )
+    _, context = page(client, manager)
+    [clock] = context["dashboard"].clocks
+    assert (clock.kind, clock.status) == ("Access request", "Answered: the copy is released")
 
 
 def test_each_empty_section_says_so_in_one_line(client, manager):
@@ -241,6 +256,42 @@ def test_failed_logins_of_own_staff_only(client, manager, practitioner, otherman
     assert [row.what for row in section.items] == ["Locked out", "Failed login"]
     _, context = page(client, othermanager)
     assert [row.actor_id for row in context["dashboard"].logins.items] == [othermanager.pk]
+
+
+def test_failed_logins_of_a_leaver_are_not_the_setting_lefts(
+    client, setting, other_setting, manager, othermanager, practitioner
+):
+    moved = make_staff(setting, "moved")
+    membership_add(user=moved, setting=other_setting, role=Role.PRACTITIONER, actor=None)
+    login_log.login_failed(username="moved", refused_by_lockout=False)
+    _, context = page(client, manager)
+    assert [row.actor_id for row in context["dashboard"].logins.items] == [moved.pk]
+    membership_end(membership=moved.memberships.get(setting=setting), actor=manager)
+    login_log.login_failed(username="practitioner", refused_by_lockout=False)
+    login_log.login_failed(username="moved", refused_by_lockout=False)
+    _, context = page(client, manager)
+    assert [row.actor_id for row in context["dashboard"].logins.items] == [practitioner.pk]
+    # The setting they work at now sees both of their failures.
+    _, context = page(client, othermanager)
+    assert [row.actor_id for row in context["dashboard"].logins.items] == [moved.pk, moved.pk]
+
+
+def test_a_deleted_sensitive_entry_is_listed_without_a_link(
+    client, manager, keyperson, child, sensitive_record
+):
+    kept = write(child, keyperson, "sensitive", title="Another concern", kind="concern")
+    deleted_pk = sensitive_record.pk
+    delete_as(sensitive_record, actor=manager, reason="test: entered for the wrong child")
+    text, context = page(client, manager)
+    rows = context["dashboard"].sensitive_changes.items
+    assert [(row.id, row.what) for row in rows] == [
+        (deleted_pk, "Deleted"),
+        (kept.pk, "Written"),
+        (deleted_pk, "Written"),
+    ]
+    assert f'href="/records/{kept.pk}/history/"' in text
+    assert f"/records/{deleted_pk}/" not in text
+    assert "Deleted Bruise noticed on arrival by Manager" in text
 
 
 def test_recent_sharing(client, manager, sharing):
