@@ -463,6 +463,88 @@ def test_postgres_keeps_the_stored_document_in_step(keyperson, child):
         .values_list("d", flat=True)
     )
     assert "'cafe'" in document.get() or "'café'" in document.get()
+    # An UPDATE (as a correction makes) computes it again from the new title and text.
+    Record.objects.filter(pk=record.pk).update(title="Library visit", body="Borrowed books.")
+    assert set(document.get().replace("'", " ").split()) >= {"librari", "visit", "borrow", "book"}
+    assert "walk" not in document.get()
+    assert "caf" not in document.get()
+
+
+# The index's plumbing, made by migration 0007 outside the ORM: still there after migrations
+# (a later migration that rebuilds children_record on SQLite would drop the triggers silently).
+
+
+def test_sqlite_index_and_its_triggers_exist_after_migrations(db):
+    if connection.vendor != "sqlite" or not search.fts5_available():
+        pytest.skip("SQLite with FTS5 only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, name, tbl_name FROM sqlite_master WHERE name LIKE %s",
+            [search.FTS_TABLE + "%"],
+        )
+        found = {(kind, name, table) for kind, name, table in cursor.fetchall()}
+    fts = search.FTS_TABLE
+    assert ("table", fts, fts) in found
+    assert {row for row in found if row[0] == "trigger"} == {
+        ("trigger", f"{fts}_insert", "children_record"),
+        ("trigger", f"{fts}_delete", "children_record"),
+        ("trigger", f"{fts}_update", "children_record"),
+    }
+
+
+@pytest.mark.postgres
+def test_postgres_document_column_and_its_index_exist_after_migrations(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("The stored tsvector is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT is_generated, generation_expression FROM information_schema.columns "
+            "WHERE table_name = 'children_record' AND column_name = %s",
+            [search.DOCUMENT_COLUMN],
+        )
+        generated, expression = cursor.fetchone()
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search.POSTGRES_INDEX]
+        )
+        (index,) = cursor.fetchone()
+    assert generated == "ALWAYS"
+    assert "to_tsvector('english'" in expression
+    assert f"gin ({search.DOCUMENT_COLUMN})" in index
+
+
+def fts_rowids(word: str) -> set[int]:
+    """The entries SQLite's index itself holds ``word`` for (not joined with the entries)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH %s",
+            [f'"{word}"'],
+        )
+        return {rowid for (rowid,) in cursor.fetchall()}
+
+
+def fts_integrity_check() -> None:
+    """FTS5's own check that the index holds exactly the entries' title and text (raises if
+    not)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('integrity-check')"
+        )
+
+
+def test_sqlite_triggers_keep_the_index_in_step_on_update_and_delete(keyperson, child):
+    if connection.vendor != "sqlite" or not search.fts5_available():
+        pytest.skip("SQLite with FTS5 only")
+    kept = write(child, keyperson, title="Kite", body="Flew a kite on the field.")
+    gone = write(child, keyperson, title="Kite again", body="Another kite, a red one.")
+    assert fts_rowids("kite") == {kept.pk, gone.pk}
+    Record.objects.filter(pk=kept.pk).update(body="Flew a plane on the field.")
+    assert fts_rowids("kite") == {kept.pk, gone.pk}  # still in its title
+    assert fts_rowids("plane") == {kept.pk}
+    # Deleted (here only: entries are never deleted by the app): gone from the index too.
+    Record.objects.filter(pk=gone.pk).delete()
+    assert fts_rowids("kite") == {kept.pk}
+    assert fts_rowids("red") == set()
+    fts_integrity_check()
 
 
 def test_the_count_stops_at_the_cap(client, keyperson, child, monkeypatch):
