@@ -141,6 +141,25 @@ def test_words_are_matched_by_their_stem_in_title_and_text(client, keyperson, ch
     assert found_titles(search_as(client, keyperson, "painting sadly")) == []
 
 
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        # Each of these reads as an operator to websearch_to_tsquery; here, on both databases,
+        # they are the words typed, and every word must be found.
+        ("apples -pears", ["Fruit"]),  # not "apples but not pears"
+        ("-pears", ["Fruit"]),
+        ("apples or bananas", []),  # not "apples or bananas"
+        ('"apples pears"', ["Fruit"]),  # not the phrase: the two words, anywhere
+        ('"pears apples"', ["Fruit"]),
+        ("bananas", []),
+    ],
+)
+def test_operators_are_plain_words_on_both_databases(client, keyperson, child, q, found):
+    write(child, keyperson, title="Fruit", body="Apples, then pears at snack time.")
+    write(child, keyperson, title="Veg", body="Carrots at lunch.")
+    assert found_titles(search_as(client, keyperson, q)) == found
+
+
 def test_entries_come_newest_first_twenty_a_page(client, keyperson, child):
     now = timezone.now()
     for day in range(25):
