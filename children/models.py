@@ -305,6 +305,14 @@ class Record(models.Model):
             "kept, with the parent's view added if they disagree."
         ),
     )
+    # Search's index over title and body is made outside the ORM, by migration
+    # children/0007_record_search, and a migration changing these fields or this table must
+    # keep it: on SQLite, a migration that rebuilds children_record (most AlterFields do) drops
+    # the three triggers that keep the FTS5 table in step, without a word; make them again in
+    # that migration (0007's SQLITE_CREATE). On PostgreSQL, the stored generated column
+    # search_document depends on title and body and blocks ALTER COLUMN ... TYPE on them: drop
+    # it (and its GIN index) and add them again in that migration (0007's POSTGRES_DROP and
+    # POSTGRES_CREATE). tests/children/test_search.py checks the triggers after migrations.
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("entry"))
     occurred_at = models.DateTimeField(_("when it happened"))

@@ -3,14 +3,16 @@
 Everything starts from the access policy's querysets (``access.visible_children``,
 ``access.visible_records``), so search can find nothing a list or a page would not show
 (policy P4: no trace of a child outside one's care; P2: a sensitive entry, its title included,
-only for those who may read it).
+only for those who may read it). A sensitive entry's text is matched for those, but the results
+page shows only its title (``search_views``): no sensitive text is read there.
 
 Entries are matched with the database's own full-text index, made by migration
 ``children/0007_record_search``:
 
 - PostgreSQL: ``to_tsvector('english', title || ' ' || body)``, kept in a stored generated
-  column with a GIN index (the migration says why a column), queried with
-  ``websearch_to_tsquery``, which accepts any input without a syntax error.
+  column with a GIN index (the migration says why a column), queried with ``plainto_tsquery``
+  over the words ``words_of`` finds (so nothing typed is an operator, as on SQLite; English stop
+  words such as "the" are left out).
 - SQLite: an FTS5 table over ``children_record`` (porter stemming, diacritics folded), each of
   the user's words quoted as an FTS5 string, so no input is FTS5 syntax. Where SQLite was built
   without FTS5, each word is matched with ``LIKE`` instead (slower, same results for whole words).
@@ -108,8 +110,10 @@ def matching_records(records: QuerySet[Record], query: str) -> QuerySet[Record]:
     if not words:
         return records.none()
     if connection.vendor == "postgresql":
+        # The words alone, as plain words (plainto_tsquery): "-", "or" and quotes are no
+        # operators here, as they are none on SQLite, so both find the same entries.
         return records.alias(document=Document()).filter(
-            document=SearchQuery(query, config="english", search_type="websearch")
+            document=SearchQuery(" ".join(words), config="english", search_type="plain")
         )
     if connection.vendor == "sqlite" and fts5_available():
         return records.filter(
@@ -142,8 +146,8 @@ def search_records(user: Viewer, query: str) -> QuerySet[Record]:
     """
     return (
         matching_records(access.visible_records(user), query)
-        # The child's setting: the access-log row of a page across children names it.
-        .select_related("child__setting")
+        # The child: each result names it.
+        .select_related("child")
         .order_by("-occurred_at", "-pk")
     )
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from children.forms import ChildSearchForm
@@ -14,7 +15,6 @@ from children.search import (
     search_children,
     words_of,
 )
-from setting_records import reads
 from setting_records.http import AuthenticatedHttpRequest
 
 ENTRIES_PER_PAGE = 20
@@ -37,8 +37,14 @@ class SearchForm(forms.Form):
 
 def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search what the user may see (policy P4): the results come only from the access policy's
-    querysets. Showing a sensitive entry's text in a snippet is a read of it, logged once per
-    results page (UK GDPR Art. 5(1)(f) and 5(2); ``setting_records/reads.py``)."""
+    querysets.
+
+    A sensitive entry's text is matched for those allowed to read it, but never shown here: its
+    result is its title (a label, which they may see), child and date, and a line saying to open
+    it. So the results page reads no sensitive text and leaves no access-log row; opening the
+    entry is the read, logged by its own page (UK GDPR Art. 5(1)(f) and 5(2);
+    ``setting_records/reads.py``). A row for a page of entries across several children could
+    name no one child, and so would show on no child's access-log page."""
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     context: dict[str, object] = {"form": form, "query": query}
@@ -49,16 +55,15 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
         if page.number == 1:
             children = list(search_children(request.user, query)[: CHILDREN_SHOWN + 1])
         highlight = Highlighter.for_query(query)
-        entries: list[tuple[Record, object, object]] = [
-            (record, highlight.mark(record.title), highlight.snippet(record.body))
+        # (entry, its title marked, the text around the first word found; None when sensitive)
+        entries: list[tuple[Record, SafeString, SafeString | None]] = [
+            (
+                record,
+                highlight.mark(record.title),
+                None if record.is_sensitive else highlight.snippet(record.body),
+            )
             for record in page.object_list
         ]
-        reads.log_read(
-            actor=request.user,
-            items=[reads.shown(record) for record, _title, _snippet in entries],
-            via="search",
-            across_children=True,
-        )
         # The children list's own search takes the words, if they fit its box.
         fits_list = len(query) <= ChildSearchForm.base_fields["q"].max_length  # type: ignore[attr-defined]
         context |= {

@@ -85,7 +85,6 @@ def log_read(
     child: Child | None = None,
     detail: Mapping[str, object] | None = None,
     always: bool = False,
-    across_children: bool = False,
 ) -> AccessLogEntry | None:
     """Append one access-log row for one page view that shows ``items``, if it reads sensitive
     text (or ``always``, for pages logged whatever they show, such as a record pack).
@@ -94,31 +93,18 @@ def log_read(
     ``detail["read"]`` each entry read, with the sensitive history versions shown
     (``versions``) and whether its current sensitive text was shown (``current``). ``via``
     names the page. Call it in the view, once the policy has let the user see what is shown.
-
-    A page across children (search, ``across_children``) names the one entry read, or the
-    one child whose entries were read, or else the setting, with each entry in ``read``.
     """
     items = list(items)
     read = sensitive_reads(items)
     if not read and not always:
         return None
-    setting = None
-    if across_children and child is None:
-        records = [item.record for item in items if item.is_sensitive_read]
-        children = {r.child_id: r.child for r in records}
-        settings = {r.child.setting_id for r in records}
-        record = records[0] if len(records) == 1 else None
-        child = next(iter(children.values())) if len(children) == 1 and record is None else None
-        setting = records[0].child.setting if len(settings) == 1 and records else None
-    else:
-        # A page about one entry names it; a page of several (``child`` given) names their child.
-        record = items[0].record if child is None and len(items) == 1 else None
-        if child is None and record is None:
-            raise ValueError("A read of several entries names their child.")
+    # A page about one entry names it; a page of several (``child`` given) names their child.
+    record = items[0].record if child is None and len(items) == 1 else None
+    if child is None and record is None:
+        raise ValueError("A read of several entries names their child.")
     return access_log.append(
         action=action,
         actor=actor,
-        setting=setting,
         child=child,
         record=record,
         detail={**(detail or {}), "via": via, "read": read},
