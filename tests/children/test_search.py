@@ -460,7 +460,11 @@ def test_query_count_with_sensitive_entries_is_the_same(
 def test_postgres_search_uses_the_gin_index(keyperson, child, entries):
     if connection.vendor != "postgresql":
         pytest.skip("The GIN index is PostgreSQL's; this runs in the PostgreSQL pass")
-    queryset = search_records(keyperson, "tower")
+    # The words' condition as search applies it, alone: with the policy's joins around it the
+    # planner's choice depends on the statistics of the moment (on a small table it may start
+    # from the child's index), which is not what this asks. What it asks: can the condition be
+    # answered by the GIN index, i.e. is it on the indexed column, in the index's form.
+    queryset = search.matching_records(Record.objects.all(), "tower")
     sql, params = queryset.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         # Neither a full scan nor a walk of the newest-first index: what finds the words.
