@@ -164,7 +164,8 @@ def sweep_bodies(fields: list[str]) -> list[str]:
     (and in a field it does not have). Then one body for each value with every field of the
     form (and the one it does not have) set to that value, so that each field meets each value,
     and the checks that read two fields together (a date range, a choice and the text it asks
-    for) meet it in both."""
+    for) meet it in both. A form of one field (or none) has had those already: its mixed
+    bodies are the same, so it is not sent them twice."""
     hostile: list[str | bytes] = [*NASTY, *RAW]
     names = fields or ["unexpected"]
     bodies = []
@@ -172,8 +173,10 @@ def sweep_bodies(fields: list[str]) -> list[str]:
         pairs = [(name, hostile[(start + j) % len(hostile)]) for j, name in enumerate(names)]
         pairs.append(("unexpected", hostile[start]))
         bodies.append(urllib.parse.urlencode(pairs))
-    for value in hostile:
-        bodies.append(urllib.parse.urlencode([(name, value) for name in [*fields, "unexpected"]]))
+    if len(fields) > 1:
+        for value in hostile:
+            pairs = [(name, value) for name in [*fields, "unexpected"]]
+            bodies.append(urllib.parse.urlencode(pairs))
     return bodies
 
 
@@ -208,8 +211,9 @@ def test_the_sweep_puts_every_hostile_value_in_every_form():
     ]
     for fields in [*shapes, *every_form]:
         bodies = sweep_bodies(fields)
-        # The mixed bodies, then one for each value.
-        assert len(bodies) == math.ceil(len(hostile) / max(len(fields), 1)) + len(hostile)
+        # The mixed bodies, then one for each value (a form of one field has had those).
+        alike_bodies = len(hostile) if len(fields) > 1 else 0
+        assert len(bodies) == math.ceil(len(hostile) / max(len(fields), 1)) + alike_bodies
         received: dict[str, set[str]] = {name: set() for name in [*fields, "unexpected"]}
         alike = set()
         for body in bodies:
