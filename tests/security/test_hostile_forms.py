@@ -157,9 +157,15 @@ def history_rows() -> int:
 
 
 def sweep_bodies(fields: list[str]) -> list[str]:
-    """Bodies that between them put every hostile value into the form: the first body gives
-    the form's fields the first values in turn, the next body the values after those, and so on
-    until each value has been in one of its fields (and in a field it does not have)."""
+    """Bodies that between them put every hostile value into every field of the form.
+
+    First the mixed bodies: the first gives the form's fields the first values in turn, the
+    next body the values after those, and so on until each value has been in one of its fields
+    (and in a field it does not have). Then one body for each value with every field of the
+    form (and the one it does not have) set to that value, so that each field meets each value,
+    and the checks that read two fields together (a date range, a choice and the text it asks
+    for) meet it in both. A form of one field (or none) has had those already: its mixed
+    bodies are the same, so it is not sent them twice."""
     hostile: list[str | bytes] = [*NASTY, *RAW]
     names = fields or ["unexpected"]
     bodies = []
@@ -167,6 +173,10 @@ def sweep_bodies(fields: list[str]) -> list[str]:
         pairs = [(name, hostile[(start + j) % len(hostile)]) for j, name in enumerate(names)]
         pairs.append(("unexpected", hostile[start]))
         bodies.append(urllib.parse.urlencode(pairs))
+    if len(fields) > 1:
+        for value in hostile:
+            pairs = [(name, value) for name in [*fields, "unexpected"]]
+            bodies.append(urllib.parse.urlencode(pairs))
     return bodies
 
 
@@ -192,13 +202,31 @@ def test_the_sweep_puts_every_hostile_value_in_every_form():
 
     # Each value as the bytes the server receives (latin-1 maps each byte to one character).
     hostile = {as_bytes(value).decode("latin-1") for value in [*NASTY, *RAW]}
-    for fields in ([], ["one"], ["one", "two", "three"], [f"f{n}" for n in range(40)]):
-        sent = set()
-        for body in sweep_bodies(fields):
+    assert len(hostile) == len(NASTY) + len(RAW)
+    # Every form's fields, and shapes no form has yet: none, one, more fields than values. The
+    # review form's fields come from its request's entries: the shapes stand for it.
+    shapes = [[], ["one"], ["one", "two", "three"], [f"f{n}" for n in range(40)]]
+    every_form = [
+        form.fields({}) for name, form in FORMS.items() if name != "access_requests:review"
+    ]
+    for fields in [*shapes, *every_form]:
+        bodies = sweep_bodies(fields)
+        # The mixed bodies, then one for each value (a form of one field has had those).
+        alike_bodies = len(hostile) if len(fields) > 1 else 0
+        assert len(bodies) == math.ceil(len(hostile) / max(len(fields), 1)) + alike_bodies
+        received: dict[str, set[str]] = {name: set() for name in [*fields, "unexpected"]}
+        alike = set()
+        for body in bodies:
             pairs = urllib.parse.parse_qsl(body, keep_blank_values=True, encoding="latin-1")
             assert {name for name, _ in pairs} == {*fields, "unexpected"}
-            sent |= {value for _, value in pairs}
-        assert sent == hostile, fields
+            for name, value in pairs:
+                received[name].add(value)
+            if len({value for _, value in pairs}) == 1:
+                alike.add(pairs[0][1])
+        # Every field of the form (and one it does not have) receives every value...
+        assert received == dict.fromkeys(received, hostile), fields
+        # ...and each value fills every field of the form at once, in one body.
+        assert alike == hostile, fields
 
 
 @dataclass
