@@ -8,10 +8,11 @@ built once per test function; each post runs in a savepoint that is rolled back,
 do not wear the world down (or lock the login out) for the ones after.
 
 Each form of a world gets, in every run: a deterministic sweep that puts every one of the
-hostile values below (``NASTY`` and ``RAW``) into its fields (``sweep_bodies``), and then
-Hypothesis's examples, each of which posts a drawn payload to a few drawn forms of the world
-(``FORMS_PER_EXAMPLE``), as many examples as give each form ``HOSTILE_EXAMPLES`` random posts
-on average (50 by default; CI runs 30 on SQLite and 12 on PostgreSQL).
+hostile values below (``NASTY`` and ``RAW``) into each of its fields, and each value into all
+of its fields at once (``sweep_bodies``), and then Hypothesis's examples, each of which posts a
+drawn payload to a few drawn forms of the world (``FORMS_PER_EXAMPLE``), as many examples as
+give each form ``HOSTILE_EXAMPLES`` random posts on average (50 by default; CI runs 15 on
+SQLite and 2 on PostgreSQL).
 """
 
 import datetime
