@@ -397,7 +397,28 @@ class Record(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["child", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["child", "-occurred_at"]),
+            # The home page's capped lists (setting_records.dashboard), each walked in the
+            # order it is shown and stopped after its first rows, whatever the years of
+            # entries behind them: a person's last entries; entries a parent disputes (few at
+            # a time); third-party entries with an answer still missing (policy P6).
+            models.Index(fields=["author", "-created_at"], name="children_record_by_author"),
+            models.Index(
+                fields=["author", "-updated_at"],
+                condition=models.Q(disputed=True),
+                name="children_record_disputed",
+            ),
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(source=Source.THIRD_PARTY)
+                & (
+                    models.Q(sharer_confidential__isnull=True)
+                    | models.Q(subject_confidential__isnull=True)
+                ),
+                name="children_record_unchecked",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(sensitivity__in=["general", "sensitive"]),

@@ -624,10 +624,15 @@ def sensitive_changes(user: Viewer) -> QuerySet[Model]:
     history = Record.history.model  # type: ignore[attr-defined]
     if not _is_staff(user):
         return history.objects.none()
-    in_managed = Child.objects.filter(setting_id__in=_managed_setting_ids(user)).values("pk")
-    return history.objects.filter(child_id__in=in_managed).filter(
-        Q(sensitivity=Sensitivity.SENSITIVE)
-        | Q(id__in=Record.objects.filter(sensitivity=Sensitivity.SENSITIVE).values("pk"))
+    # Row by row (EXISTS), not "child_id IN (...)": callers ask for the newest versions, and
+    # this lets the database walk the history-date index from the newest and stop, rather than
+    # gather every version of every child of the setting first (``dashboard._sensitive_changes``).
+    in_managed = Child.objects.filter(
+        pk=OuterRef("child_id"), setting_id__in=_managed_setting_ids(user)
+    )
+    sensitive_now = Record.objects.filter(pk=OuterRef("id"), sensitivity=Sensitivity.SENSITIVE)
+    return history.objects.filter(Exists(in_managed)).filter(
+        Q(sensitivity=Sensitivity.SENSITIVE) | Exists(sensitive_now)
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from access_requests import services as requests
 from children import services as children_services
-from setting_records import login_log
+from setting_records import dashboard, login_log
 from setting_records.history import delete_as, save_as
 from setting_records.models import Role
 from setting_records.services import membership_add, membership_end
@@ -213,6 +213,35 @@ def test_counts_are_exact_beyond_the_capped_list(client, manager, child, keypers
     section = context["dashboard"].third_party
     assert (section.count, len(section.items), section.more) == (13, 10, 3)
     assert 'href="/third-party/">and 3 more</a>' in text
+
+
+def test_counts_stop_at_the_limit_and_say_so(client, manager, child, keyperson, monkeypatch):
+    """A capped list counts up to COUNT_LIMIT (100) rows and no further, so that the home page
+    costs the same however many years of entries lie behind it; beyond, it says "or more"."""
+    monkeypatch.setattr(dashboard, "COUNT_LIMIT", 11)
+    for number in range(13):
+        write(
+            child,
+            keyperson,
+            title=f"Visitor {number}",
+            source="third_party",
+            third_party_name="Jo Bloggs",
+        )
+    text, context = page(client, manager)
+    section = context["dashboard"].third_party
+    assert (section.count, section.counted_all, len(section.items)) == (11, False, 10)
+    assert '<span class="dash-count">11 or more</span>' in text
+    assert 'href="/third-party/">and more</a>' in text
+
+
+def test_recent_entries_are_a_last_ten_without_a_count(client, keyperson, child):
+    for number in range(12):
+        write(child, keyperson, title=f"Nap {number}")
+    text, context = page(client, keyperson)
+    recent = context["own"].recent
+    assert [record.title for record in recent.items] == [f"Nap {n}" for n in range(11, 1, -1)]
+    assert "Your recent entries</h3>" in text
+    assert recent.more == 0
 
 
 def test_grants_ending_this_week_and_who_holds_grants(client, manager, grants, grant_holder):
