@@ -24,7 +24,7 @@ from children.models import (
     StatementTakenHow,
 )
 from children.sharing import CONSENT_NOT_GIVEN, disputed_for_manager
-from setting_records.fields import IdChoiceField, IdMultipleChoiceField, id_formfield
+from setting_records.fields import IdChoiceField, IdMultipleChoiceField, UKDateField, id_formfield
 from setting_records.models import User
 
 NOT_CHECKED = ("", _("Not checked yet"))
@@ -657,11 +657,7 @@ class StatementForm(OneTimeForm):
         required=False,
         help_text=_("e.g. a solicitor making the statement for a parent."),
     )
-    made_on = forms.DateField(
-        label=_("Made on"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    made_on = UKDateField(label=_("Made on"))
     taken_how = forms.ChoiceField(
         label=_("How it was taken"),
         choices=StatementTakenHow.choices,

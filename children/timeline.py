@@ -24,25 +24,15 @@ from children.models import Child, Nature, Record, RecordKind, Sensitivity, Sour
 from children.statements import statement_exists
 from setting_records import access
 from setting_records.dates import start_of
+from setting_records.fields import UKDateField
 from setting_records.models import User
 
 ENTRIES_PER_PAGE = 25
-
-# The browser's ``<input type=date>`` sends ISO dates; a person typing writes the UK way.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 YES_NO = {"yes": True, "no": False}
 
 # The form's fields that narrow the timeline, in the order they are shown.
 FILTERS = ("kind", "sensitivity", "nature", "source", "disputed", "date_from", "date_to", "author")
-
-
-class FilterDateField(forms.DateField):
-    """A date typed either way, offered as the browser's date picker."""
-
-    input_formats = DATE_INPUT_FORMATS
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": _("Enter a date such as 31/01/2025.")}
 
 
 class TimelineFilterForm(forms.Form):
@@ -81,8 +71,8 @@ class TimelineFilterForm(forms.Form):
             ("no", _("Not disputed")),
         ],
     )
-    date_from = FilterDateField(label=_("From"), required=False)
-    date_to = FilterDateField(label=_("To (inclusive)"), required=False)
+    date_from = UKDateField(label=_("From"), required=False)
+    date_to = UKDateField(label=_("To (inclusive)"), required=False)
     author = forms.TypedChoiceField(
         label=_("Written by"), required=False, coerce=int, empty_value=None
     )

@@ -8,12 +8,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from setting_records.fields import IdChoiceField, parse_id
+from setting_records.fields import IdChoiceField, UKDateField, parse_id
 from setting_records.models import Setting
-
-# The browser's date picker sends 2026-05-14; a date typed into the address is read the UK way.
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # The EYFS framework has a setting keep its record of complaints for at least three years;
 # five is room for an inspector who asks for the whole of it, and a bound on one export.
@@ -41,10 +37,8 @@ class RecordPeriodForm(forms.Form):
     setting = IdChoiceField(
         label=_("Setting"), queryset=Setting.objects.none(), empty_label=_("Choose…")
     )
-    start = forms.DateField(label=_("Received from"), widget=DATE, input_formats=DATE_FORMATS)
-    end = forms.DateField(
-        label=_("Received up to and including"), widget=DATE, input_formats=DATE_FORMATS
-    )
+    start = UKDateField(label=_("Received from"))
+    end = UKDateField(label=_("Received up to and including"))
 
     def __init__(self, *args: Any, managed: QuerySet[Setting], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections, models
+from django.utils.translation import gettext_lazy as _
 
 #: The largest value of a 64-bit signed integer column (``BigAutoField``, PostgreSQL's bigint).
 ID_MAX = 2**63 - 1
@@ -97,3 +98,13 @@ def id_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
     elif isinstance(db_field, models.ManyToManyField):
         kwargs.setdefault("form_class", IdMultipleChoiceField)
     return db_field.formfield(**kwargs)
+
+
+class UKDateField(forms.DateField):
+    """A date offered as the browser's date picker (which sends ``2026-05-14``), also read when
+    typed the UK way (``14/05/2026``), as people here write it; one field for every date form.
+    """
+
+    input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": _("Enter a date such as 31/01/2025.")}

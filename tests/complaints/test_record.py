@@ -630,8 +630,8 @@ def test_the_form_page_asks_for_the_setting_only_of_a_manager_of_several(
     [
         ("?start=2026-03-01&end=2026-02-01", "end", "This must be on or after the first day."),
         ("?end=2026-02-01", "start", "This field is required."),
-        ("?start=1st+March&end=2026-02-01", "start", "Enter a valid date."),
-        ("?start=99999-01-01&end=2026-02-01", "start", "Enter a valid date."),
+        ("?start=1st+March&end=2026-02-01", "start", "Enter a date such as 31/01/2025."),
+        ("?start=99999-01-01&end=2026-02-01", "start", "Enter a date such as 31/01/2025."),
         ("?start=2016-01-01&end=2026-02-01", "end", "One record covers at most 5 years"),
         ("?setting=abc&start=2026-01-01&end=2026-02-01", "setting", "Select a valid choice"),
     ],
