@@ -17,13 +17,12 @@ from setting_records.backup.manifest import BackupError
 
 # Tables that ``migrate`` fills by itself: rows there do not make a database "hold data".
 BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
-# The entries' search index on SQLite (children/migrations/0007_record_search): the FTS5 table
-# and its shadow tables (``_data``, ``_idx``, ``_docsize``, ``_config``), which hold rows as soon
-# as the migration has run. They are made from ``children_record`` and hold nothing of their own,
-# so rows there do not make a database "hold data" either. (A prefix rather than
-# ``children.search.FTS_TABLE``: setting_records does not import the apps above it; a test
-# keeps the two in step.)
-SEARCH_INDEX_PREFIX = "children_record_fts"
+# Derived tables on SQLite: a virtual table (the entries' FTS5 search index,
+# children/migrations/0007_record_search) and its shadow tables hold rows as soon as the
+# migration has run, made from the app's own tables and holding nothing of their own, so rows
+# there do not make a database "hold data" either. SQLite names them itself
+# (``PRAGMA table_list``, SQLite 3.37+), so no app's table needs naming here.
+DERIVED_TABLE_TYPES = frozenset({"virtual", "shadow"})
 FILE_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 
 
@@ -61,7 +60,7 @@ def tables_with_data(connection: BaseDatabaseWrapper) -> list[str]:
             table
             for table in _table_names(connection.vendor, cursor)
             if table not in BOOKKEEPING_TABLES
-            and not table.startswith(SEARCH_INDEX_PREFIX)
+            and table not in _derived_tables(connection.vendor, cursor)
             and _has_rows(cursor, table)
         ]
 
@@ -220,6 +219,14 @@ def _table_names(vendor: str, cursor) -> list[str]:
             "SELECT tablename FROM pg_tables WHERE schemaname = ANY(current_schemas(false))"
         )
     return sorted(name for (name,) in cursor.fetchall())
+
+
+def _derived_tables(vendor: str, cursor) -> set[str]:
+    """SQLite's virtual tables and their shadow tables (none on PostgreSQL)."""
+    if vendor != "sqlite":
+        return set()
+    cursor.execute("PRAGMA table_list")
+    return {row[1] for row in cursor.fetchall() if row[2] in DERIVED_TABLE_TYPES}
 
 
 def _has_rows(cursor, table: str) -> bool:
