@@ -23,6 +23,7 @@ from access_requests import (
 from access_requests.models import (
     OPEN_RECTIFICATION_STATES,
     OPEN_STATES,
+    RELEASE_STATES,
     AccessRequest,
     PackRelease,
     RectificationOutcome,
@@ -44,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 
 LIST_FILTERS = {"open": _("Open"), "ended": _("Ended")}
-RELEASE_STATES = {State.MEETING_HELD, State.MEETING_DECLINED}
 
 
 def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
