@@ -606,6 +606,15 @@ def staff_places(user: Viewer, user_id: int | str) -> list[Membership]:
     return places
 
 
+def get_current_staff(user: Viewer, user_id: int | str) -> User:
+    """A member of staff with a current place at a setting ``user`` manages. A leaver is no
+    longer theirs to send links to or to place elsewhere: a 404 like anyone else."""
+    place = visible_staff(user).filter(user_id=user_id, is_active=True).first()
+    if place is None:
+        raise Http404("No such member of staff.")
+    return place.user
+
+
 def former_key_children(user: Viewer, membership: Membership) -> QuerySet[Child]:
     """Children of ``membership``'s setting left with no key person who once had its member as
     theirs (the children's history): after a leaver, the manager's list to reassign."""

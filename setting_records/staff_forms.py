@@ -40,6 +40,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.viewer = viewer
         self.existing: User | None = None
+        self.offer_add = False
         self.fields["setting"] = _setting_field(access.managed_settings(viewer))
 
     def clean(self) -> dict:
@@ -53,6 +54,7 @@ class InviteForm(forms.Form):
         # Only what this manager may see already: the account's places at their own settings.
         places = list(access.visible_staff(self.viewer).filter(user=taken))
         here = next((p for p in places if p.setting_id == setting.pk), None)
+        places = [p for p in places if p.is_active]
         if here is not None and here.is_active:
             self.add_error("email", f"{taken} is already on the staff of {setting}.")
         elif here is not None:
@@ -68,6 +70,7 @@ class InviteForm(forms.Form):
                 f"Add them to {setting} instead of inviting them.",
             )
             self.existing = taken
+            self.offer_add = True
         else:
             self.add_error(
                 "email",

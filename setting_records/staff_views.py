@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from setting_records import access, services
 from setting_records.errors import WorkflowError
 from setting_records.http import AuthenticatedHttpRequest
-from setting_records.models import Membership
+from setting_records.models import Membership, Role
 from setting_records.staff_forms import AddExistingForm, InviteForm, RoleForm
 
 ALREADY_DONE = "This was already done."
@@ -99,7 +99,7 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_add_existing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Someone on the staff of one setting the user manages joins another of theirs."""
-    member = access.staff_places(request.user, pk)[0].user
+    member = access.get_current_staff(request.user, pk)
     form = AddExistingForm(
         request.POST or None, initial=request.GET.dict(), viewer=request.user, member=member
     )
@@ -136,6 +136,8 @@ def staff_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except WorkflowError as error:
             form.add_error("role", str(error))
         else:
+            if place.user_id == request.user.pk and role != Role.MANAGER:
+                return redirect("home")  # no longer a manager here: the staff pages are gone
             return redirect("staff:detail", pk=place.user_id)
     return render(request, "setting_records/staff_role.html", {"place": place, "form": form})
 
@@ -159,7 +161,10 @@ def staff_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "setting_records/staff_leave.html",
         {
             "is_self": place.user_id == request.user.pk,
-            "only_place": place.is_active and services.is_only_place(place),
+            # Whether the account is switched off too (``staff_member_leave``).
+            "only_place": place.is_active
+            and not place.user.is_superuser
+            and services.is_only_place(place),
         },
     )
     if shown is not None:
@@ -225,7 +230,7 @@ def staff_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_send_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Email a member of staff a link to choose a password (a new one, or a lost one)."""
-    member = access.staff_places(request.user, pk)[0].user
+    member = access.get_current_staff(request.user, pk)
     if request.method == "GET":
         return render(request, "setting_records/staff_send_link.html", {"member": member})
     try:

@@ -483,3 +483,38 @@ def test_grants_given_elsewhere_are_left_alone(
     assert not place(keyperson, other_setting).is_active
     grant.refresh_from_db()
     assert grant.revoked_at is None
+
+
+def test_a_leaver_is_no_longer_the_managers_to_send_links_to_or_place_elsewhere(
+    client, setting, manager, practitioner
+):
+    membership_end(membership=place(practitioner, setting), actor=manager)
+    client.force_login(manager)
+    # Still on their page, among the leavers...
+    assert client.get(f"/staff/{practitioner.pk}/").status_code == 200
+    # ...but nothing more is done to their account from here.
+    assert client.post(f"/staff/{practitioner.pk}/send-link/").status_code == 404
+    assert client.get(f"/staff/{practitioner.pk}/add/").status_code == 404
+
+
+def test_inviting_a_leaver_again_points_to_giving_their_place_back(
+    client, setting, manager, practitioner
+):
+    practitioner.email = "p@example.org"
+    practitioner.save()
+    membership_end(membership=place(practitioner, setting), actor=manager)
+    client.force_login(manager)
+    response = invite(client, email="P@example.org")
+    assert "Give them their place back" in str(response.context["form"].errors["email"])
+    assert not response.context["form"].offer_add
+    assert f"/staff/{practitioner.pk}/add/" not in response.content.decode()
+
+
+def test_a_manager_who_steps_down_goes_home(client, setting, manager):
+    make_staff(setting, "deputy", Role.MANAGER)
+    client.force_login(manager)
+    response = client.post(
+        f"/staff/places/{place(manager, setting).pk}/role/", {"role": "practitioner"}
+    )
+    assert response["Location"] == "/"
+    assert place(manager, setting).role == Role.PRACTITIONER
