@@ -518,3 +518,20 @@ def test_a_manager_who_steps_down_goes_home(client, setting, manager):
     )
     assert response["Location"] == "/"
     assert place(manager, setting).role == Role.PRACTITIONER
+
+
+def test_member_page_query_count(
+    client, setting, manager, keyperson, children, django_assert_num_queries
+):
+    client.force_login(manager)
+    url = f"/staff/{keyperson.pk}/"
+    client.get(url)
+    # their places here with user, setting and key-children count
+    with django_assert_num_queries(FRAME + 1):
+        assert client.get(url).status_code == 200
+    membership_end(membership=place(keyperson, setting), actor=manager)
+    client.get(url)
+    # their places, then for the place they left the children now without a key person
+    with django_assert_num_queries(FRAME + 2):
+        response = client.get(url)
+    assert [child.first_name for child in response.context["places"][0].orphans] == ["Amara"]
