@@ -165,13 +165,30 @@ def care_team_set(*, child: Child, members: Iterable[User], actor: User) -> Chil
     return child
 
 
+LEAVER_GRANT_REASON = "The member of staff left the setting."
+
+
 def staff_member_leaves(*, user: User, setting: Setting, actor: User) -> None:
-    """Called inside ``membership_end``: clear the leaver from the setting's children."""
+    """Called inside ``membership_end``: clear the leaver from the setting's children.
+
+    Their need-to-know grants there end too, each revoked as a manager would (history and a
+    ``GRANT_REVOKED`` row): the policy already ignores a leaver's grants, but a grant still
+    marked running would tell the manager otherwise, and would count again if they came back
+    (UK GDPR Art. 5(1)(f) and 32: access ends when the need does).
+    """
     for child in Child.objects.filter(setting=setting, key_person=user).select_related("setting"):
         key_person_assign(child=child, key_person=None, actor=actor)
     for child in Child.objects.filter(setting=setting, care_team=user).select_related("setting"):
         others = child.care_team.exclude(pk=user.pk)
         care_team_set(child=child, members=list(others), actor=actor)
+    running = NeedToKnowGrant.objects.filter(
+        grantee=user,
+        child__setting=setting,
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+    )
+    for grant in running.order_by("pk"):
+        _revoke(grant, actor=actor, reason=LEAVER_GRANT_REASON)
 
 
 def on_staff_left(
@@ -476,6 +493,12 @@ def grant_give(
 def grant_revoke(*, grant: NeedToKnowGrant, actor: User, reason: str) -> NeedToKnowGrant:
     if not access.manages(actor, grant.child.setting_id):
         raise WorkflowError("Only the setting's manager can revoke a grant.")
+    return _revoke(grant, actor=actor, reason=reason)
+
+
+def _revoke(grant: NeedToKnowGrant, *, actor: User, reason: str) -> NeedToKnowGrant:
+    """The revocation itself: ``grant_revoke`` once the actor is checked, and a leaver's grants
+    (``staff_member_leaves``, whoever ended their place). Runs in the caller's transaction."""
     # Lock the row so that two revocations cannot both record themselves.
     grant = NeedToKnowGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:

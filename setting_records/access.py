@@ -24,7 +24,8 @@ from typing import Protocol, TypeGuard, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
@@ -563,6 +564,69 @@ def get_staff_member(user: Viewer, user_id: int | str) -> Membership:
     if membership is None:
         raise Http404("No such member of staff.")
     return membership
+
+
+def visible_staff(user: Viewer) -> QuerySet[Membership]:
+    """Every place, current or ended, at the settings ``user`` manages, the manager's own
+    included: the staff pages (``staff_views``). Nobody else sees any, another setting's
+    manager included. Each row carries ``key_children``, how many children there have the
+    member as key person, counted in the same query."""
+    if not _is_staff(user):
+        return Membership.objects.none()
+    key_children = (
+        Child.objects.filter(key_person=OuterRef("user_id"), setting=OuterRef("setting_id"))
+        .order_by()
+        .values("key_person")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        Membership.objects.filter(setting_id__in=_managed_setting_ids(user))
+        .annotate(key_children=Coalesce(Subquery(key_children), 0))
+        .select_related("user", "setting")
+    )
+
+
+def get_staff_membership(user: Viewer, pk: int | str) -> Membership:
+    """One place at a setting ``user`` manages, by its own id; anything else is a 404."""
+    membership = visible_staff(user).filter(pk=pk).first()
+    if membership is None:
+        raise Http404("No such member of staff.")
+    return membership
+
+
+def staff_places(user: Viewer, user_id: int | str) -> list[Membership]:
+    """A member of staff's places at the settings ``user`` manages (by the member's user id),
+    current ones first; a 404 when there are none, however many they have elsewhere."""
+    places = list(
+        visible_staff(user).filter(user_id=user_id).order_by("-is_active", "setting__name")
+    )
+    if not places:
+        raise Http404("No such member of staff.")
+    return places
+
+
+def get_current_staff(user: Viewer, user_id: int | str) -> User:
+    """A member of staff with a current place at a setting ``user`` manages. A leaver is no
+    longer theirs to send links to or to place elsewhere: a 404 like anyone else."""
+    place = visible_staff(user).filter(user_id=user_id, is_active=True).first()
+    if place is None:
+        raise Http404("No such member of staff.")
+    return place.user
+
+
+def former_key_children(user: Viewer, membership: Membership) -> QuerySet[Child]:
+    """Children of ``membership``'s setting left with no key person who once had its member as
+    theirs (the children's history): after a leaver, the manager's list to reassign."""
+    was_key_person = Child.history.filter(  # type: ignore[attr-defined]
+        key_person_id=membership.user_id, setting_id=membership.setting_id
+    ).values("id")
+    return (
+        visible_children(user)
+        .filter(setting_id=membership.setting_id, key_person__isnull=True)
+        .filter(pk__in=was_key_person)
+        .order_by("last_name", "first_name")
+    )
 
 
 # Keeping guardian's rows in step with the facts. Called by services inside their transaction.

@@ -255,6 +255,12 @@ def user_reactivate(*, user: User, actor: User) -> User:
 
     Its memberships stay ended: each is given back on its own (``membership_reactivate``).
     """
+    _reactivate(user, actor)
+    return user
+
+
+def _reactivate(user: User, actor: User) -> bool:
+    """``user_reactivate``'s work; whether the set-password link went."""
     if user.is_active:
         raise WorkflowError(f"{user}'s account is already active.")
     user.is_active = True
@@ -265,7 +271,7 @@ def user_reactivate(*, user: User, actor: User) -> User:
         actor=actor,
         detail=_about(user, link_sent=sent),
     )
-    return user
+    return sent
 
 
 # Settings: who they are and how strictly they guard the login.
@@ -337,3 +343,104 @@ def password_change(*, user: User, new_password: str, actor: User) -> User:
     save_as(user, actor=actor, reason="Password changed", update_fields=["password"])
     access_log.append(action=AccessAction.PASSWORD_CHANGED, actor=actor, detail=_about(user))
     return user
+
+
+# The managers' staff pages (``staff_views``): each a few of the services above, in one
+# transaction, so that a refusal half way leaves nothing changed.
+
+
+def email_taken(email: str) -> User | None:
+    """The account that already has ``email`` (or has it as its username), compared as Django's
+    password reset compares it, case-insensitively; None when the address is free."""
+    email = email.strip()
+    return (
+        User.objects.filter(email__iexact=email).order_by("pk").first()
+        or User.objects.filter(username__iexact=email).order_by("pk").first()
+    )
+
+
+@transaction.atomic
+def staff_invite(
+    *, setting: Setting, email: str, first_name: str, last_name: str, role: str, actor: User
+) -> NewAccount:
+    """A manager invites a new member of staff: an account with no password, its place at
+    ``setting``, and the set-password link emailed to them (``user_create``).
+
+    The address is the username too, so the account is found by it when its owner logs in.
+    """
+    if not access.manages(actor, setting.pk):
+        raise WorkflowError(f"Only a manager of {setting} can invite staff there.")
+    _check_role(role)
+    email = email.strip()
+    if email_taken(email) is not None:
+        raise WorkflowError("That email address already belongs to an account.")
+    user = User(
+        username=email.lower(),
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    created = user_create(user=user, actor=actor)
+    membership_add(user=user, setting=setting, role=role, actor=actor)
+    return created
+
+
+def _lock(membership: Membership) -> None:
+    """Take ``membership``'s row, then read it and its account afresh: a second click of the
+    same button waits for the first and then finds the work done. The setting's row first, in
+    the order ``_refuse_losing_the_last_manager`` takes them, so two changes cannot deadlock."""
+    Setting.objects.select_for_update().filter(pk=membership.setting_id).first()
+    Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    membership.refresh_from_db(fields=["role", "is_active"])
+    membership.user.refresh_from_db(fields=["is_active"])
+
+
+def is_only_place(membership: Membership) -> bool:
+    """Whether ``membership`` is its member's last active place at any setting."""
+    return not (
+        Membership.objects.filter(user_id=membership.user_id, is_active=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def staff_member_leave(*, membership: Membership, actor: User) -> Membership:
+    """A manager marks a member of staff as having left one setting.
+
+    Their place there ends at once (``membership_end``); when it was their only place, their
+    account is deactivated too (``user_deactivate``), whose unusable password ends every
+    session they have. A superuser's account is the deployment's, not the setting's: only
+    their place ends. Nobody marks themselves as left, and a setting keeps a manager.
+    """
+    if membership.user_id == actor.pk:
+        raise WorkflowError("You cannot mark yourself as left. Ask another manager to do it.")
+    if not access.manages(actor, membership.setting_id):
+        raise WorkflowError(f"Only a manager of {membership.setting} can do this.")
+    _lock(membership)
+    user = membership.user
+    if membership.is_active and is_only_place(membership) and not user.is_superuser:
+        user_deactivate(user=user, actor=actor)
+        membership.refresh_from_db(fields=["is_active"])
+        return membership
+    return membership_end(membership=membership, actor=actor)
+
+
+class Return(NamedTuple):
+    membership: Membership
+    link_sent: bool | None  # None: the account was active, no link was needed
+
+
+@transaction.atomic
+def staff_member_return(*, membership: Membership, actor: User) -> Return:
+    """A leaver comes back to ``membership``'s setting; a deactivated account is reactivated
+    first (``user_reactivate``), which emails its owner a link to set a new password."""
+    if not access.manages(actor, membership.setting_id):
+        raise WorkflowError(f"Only a manager of {membership.setting} can do this.")
+    _lock(membership)
+    user = membership.user
+    link_sent = None
+    if not user.is_active and not membership.is_active:
+        link_sent = _reactivate(user, actor)
+    membership_reactivate(membership=membership, actor=actor)
+    return Return(membership, link_sent)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("setting_records.password_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("setting_records.two_factor.urls")),
+    path("", include("setting_records.staff_urls")),
     path("", include("children.urls")),
     path("", include("children.search_urls")),
     path("", include("access_requests.urls")),

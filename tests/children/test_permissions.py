@@ -132,6 +132,18 @@ MATRIX = [
             "keyperson": 302,
         },
     ),
+    # The staff pages: managers only, each of their own settings' staff; a member of staff
+    # at a setting they do not manage does not exist for them.
+    ("staff:list", None, expect({"manager", "othermanager"})),
+    ("staff:invite", None, expect({"manager", "othermanager"})),
+    ("staff:detail", "staff_member", expect({"manager"})),
+    ("staff:add_existing", "staff_member", expect({"manager"})),
+    ("staff:send_link", "staff_member", expect({"manager"})),
+    ("staff:role", "staff_place", expect({"manager"})),
+    ("staff:leave", "staff_place", expect({"manager"})),
+    ("staff:return", "staff_place", expect({"manager"})),
+    ("staff:detail", "other_staff_member", expect({"othermanager"})),
+    ("staff:leave", "other_staff_place", expect({"othermanager"})),
 ]
 
 # Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py), the
@@ -168,6 +180,10 @@ def world(child, general_record, sensitive_record, grants, other_child, sharing)
         "grant": grants["active"],
         "other_child": other_child,
         "sharing": sharing,
+        "staff_member": child.key_person,
+        "staff_place": child.key_person.memberships.get(),
+        "other_staff_member": other_child.key_person,
+        "other_staff_place": other_child.key_person.memberships.get(),
     }
 
 
@@ -235,6 +251,11 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("children:sharing_add", "child", "care_team"),
         ("children:sharing_add", "child", "grant_holder"),
         ("children:sharing_add", "child", "othermanager"),
+        ("staff:leave", "staff_place", "othermanager"),
+        ("staff:role", "staff_place", "keyperson"),
+        ("staff:return", "staff_place", "care_team"),
+        ("staff:send_link", "staff_member", "superuser"),
+        ("staff:add_existing", "other_staff_member", "manager"),
     ],
 )
 def test_refused_posts_change_nothing(client, request, world, name, obj_key, role):
@@ -247,6 +268,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
         ParentStatement,
         Record,
     )
+    from setting_records.models import Membership
 
     def snapshot():
         return (
@@ -257,10 +279,13 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
             list(InformationSharing.objects.values_list("pk", flat=True)),
             list(ParentStatement.objects.values_list("pk", flat=True)),
+            list(Membership.objects.values_list("pk", "role", "is_active", "user__is_active")),
         )
 
+    # The user first: a role's fixture may add their place at the setting.
+    user = request.getfixturevalue(ROLE_FIXTURE.get(role, role))
     before = snapshot()
-    client.force_login(request.getfixturevalue(ROLE_FIXTURE.get(role, role)))
+    client.force_login(user)
     response = client.post(
         url_for(name, obj_key, world),
         {
@@ -288,6 +313,8 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "made_on": "2020-01-01",
             "taken_how": "meeting",
             "words": "Hijacked",
+            "role": "manager",
+            "setting": world["child"].setting.pk,
         },
     )
     assert response.status_code in {403, 404}

@@ -148,7 +148,9 @@ def test_a_grant_gives_nothing_once_its_holder_leaves_the_childs_setting(
     assert not sees(client, record)
     assert not access.active_grants(grant_holder).exists()
     assert not access.active_grants(record_grant_holder).exists()
-    # The grants themselves were not revoked: only the policy stops them.
+    # The leaving revoked the grants too (issue 14), so the grants list no longer shows them
+    # running; the policy would stop them even if it had not.
     grants["active"].refresh_from_db()
-    assert grants["active"].revoked_at is None
+    assert grants["active"].revoked_at is not None
+    assert grants["active"].revoke_reason == "The member of staff left the setting."
     assert not access.visible_children(grant_holder).exists()

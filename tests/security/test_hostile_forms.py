@@ -52,6 +52,7 @@ from children import forms as child_forms
 from children.statements import statement_record
 from complaints import forms as complaint_forms
 from complaints import steps as complaint_steps
+from setting_records import staff_forms
 from setting_records.forms import LoginForm
 from setting_records.history import save_as
 from setting_records.two_factor.forms import CodeForm
@@ -73,6 +74,9 @@ NOT_FORMS = {
     "admin": "Django's admin, for superusers only; its forms are Django's own",
     "two_factor_backup_codes": "takes no input: the POST asks for new backup codes",
     "two_factor_reset": "takes no input: the POST confirms the reset the page describes",
+    "staff:leave": "takes no input: the POST confirms the leaving the page describes",
+    "staff:return": "takes no input: the POST confirms giving the place back",
+    "staff:send_link": "takes no input: the POST asks for the link to be emailed",
 }
 
 # How many of a world's forms each Hypothesis example posts to.
@@ -433,6 +437,20 @@ FORMS: dict[str, Form] = {
         f"complaints:step:{name}": _complaint_step(name, world)
         for name, world in COMPLAINT_STEP_WORLDS.items()
     },
+    # The staff pages, about the key person's place at the manager's setting.
+    "staff:invite": Form(
+        "children", lambda w: "/staff/invite/", lambda w: _names(staff_forms.InviteForm, "setting")
+    ),
+    "staff:add_existing": Form(
+        "children",
+        lambda w: f"/staff/{w['keyperson'].pk}/add/",
+        lambda w: _names(staff_forms.AddExistingForm, "setting"),
+    ),
+    "staff:role": Form(
+        "children",
+        lambda w: f"/staff/places/{w['keyperson'].memberships.get().pk}/role/",
+        lambda w: _names(staff_forms.RoleForm),
+    ),
 }
 
 
@@ -510,7 +528,7 @@ def _plausible(world: dict[str, Any]) -> list[str]:
     ]
     statics = {
         str(value)
-        for module in (request_forms, child_forms, complaint_forms)
+        for module in (request_forms, child_forms, complaint_forms, staff_forms)
         for form_class in vars(module).values()
         if isinstance(form_class, type) and issubclass(form_class, django_forms.BaseForm)
         for field in cast(Any, form_class).base_fields.values()

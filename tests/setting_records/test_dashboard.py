@@ -364,7 +364,10 @@ def test_leavers_whose_accounts_still_work(client, setting, other_setting, manag
     text, context = page(client, manager)
     # moved still works at another setting; gone's account is switched off.
     assert [m.user for m in context["dashboard"].leavers.items] == [leaver]
-    assert "Leaver: left Little Acorns Nursery; the account can still log in" in text
+    assert (
+        f'<a href="/staff/{leaver.pk}/">Leaver</a>: left Little Acorns Nursery; '
+        "the account can still log in"
+    ) in text
 
 
 # Settings and roles.
