@@ -9,6 +9,9 @@ from collections.abc import Set as AbstractSet
 import pytest
 from django.urls import get_resolver, reverse
 
+from children.models import Room
+from setting_records.history import save_as
+
 ROLES = [
     "anonymous",
     "outsider",
@@ -44,6 +47,9 @@ def expect(ok: AbstractSet[str], forbidden: AbstractSet[str] = frozenset()) -> d
 
 
 EVERYONE = set(ROLES) - {"anonymous"}
+# Staff of the child's setting (everyone but the other setting's manager and the superuser,
+# who works at no setting).
+AT_THE_SETTING = EVERYONE - {"othermanager", "superuser"}
 
 # (url name, object the URL is about, expected status by role)
 MATRIX = [
@@ -132,6 +138,22 @@ MATRIX = [
             "keyperson": 302,
         },
     ),
+    # Rooms: every member of staff sees the list (with only the children they may see); the
+    # setting's managers act on its rooms; a room is a 404 to anyone not working there.
+    ("rooms:list", None, expect(EVERYONE)),
+    (
+        "rooms:add",
+        None,
+        expect({"manager", "othermanager"}, EVERYONE - {"manager", "othermanager"}),
+    ),
+    *[
+        (f"rooms:{action}", "room", expect({"manager"}, AT_THE_SETTING - {"manager"}))
+        for action in ("rename", "move", "close", "reopen")
+    ],
+    *[
+        (f"rooms:{action}", "other_room", expect({"othermanager"}))
+        for action in ("rename", "move", "close", "reopen")
+    ],
 ]
 
 # Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py), the
@@ -160,8 +182,17 @@ ROLE_FIXTURE = {"care_team": "practitioner"}
 
 
 @pytest.fixture
-def world(child, general_record, sensitive_record, grants, other_child, sharing):
+def other_room(other_setting, othermanager):
+    room = Room(setting=other_setting, name="Rainbows")
+    save_as(room, actor=othermanager)
+    return room
+
+
+@pytest.fixture
+def world(child, general_record, sensitive_record, grants, other_child, sharing, other_room):
     return {
+        "room": child.room,
+        "other_room": other_room,
         "child": child,
         "general_record": general_record,
         "sensitive_record": sensitive_record,
@@ -235,6 +266,13 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("children:sharing_add", "child", "care_team"),
         ("children:sharing_add", "child", "grant_holder"),
         ("children:sharing_add", "child", "othermanager"),
+        ("rooms:add", None, "care_team"),
+        ("rooms:rename", "room", "keyperson"),
+        ("rooms:rename", "room", "othermanager"),
+        ("rooms:move", "room", "care_team"),
+        ("rooms:close", "room", "outsider"),
+        ("rooms:close", "other_room", "manager"),
+        ("rooms:reopen", "other_room", "manager"),
     ],
 )
 def test_refused_posts_change_nothing(client, request, world, name, obj_key, role):
@@ -257,6 +295,8 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
             list(InformationSharing.objects.values_list("pk", flat=True)),
             list(ParentStatement.objects.values_list("pk", flat=True)),
+            list(Room.objects.values_list("pk", "name", "closed_on")),
+            list(Child.objects.values_list("pk", "room_id")),
         )
 
     before = snapshot()
@@ -288,6 +328,9 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "made_on": "2020-01-01",
             "taken_how": "meeting",
             "words": "Hijacked",
+            "name": "Hijacked",
+            "children": [world["child"].pk],
+            "to_room": world["other_room"].pk,
         },
     )
     assert response.status_code in {403, 404}
