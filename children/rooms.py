@@ -44,7 +44,9 @@ def _clean_name(name: str) -> str:
 
 
 def _require_free_name(setting_id: int, name: str, *, room_id: int | None = None) -> None:
-    taken = Room.objects.filter(setting_id=setting_id, name__iexact=name).exclude(pk=room_id)
+    taken = Room.objects.filter(setting_id=setting_id, name__iexact=name)
+    if room_id is not None:
+        taken = taken.exclude(pk=room_id)
     if taken.exists():
         raise RoomNameTaken(f"There is already a room called “{name}”.")
 
