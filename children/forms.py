@@ -3,6 +3,7 @@ import uuid
 from typing import cast
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -275,7 +276,12 @@ class ChildForm(forms.ModelForm):
 
     def __init__(self, *args, setting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = setting.rooms.all()
+        # Open rooms only; a child who left from a room since closed keeps it (it is not offered
+        # to anyone else), so that saving their other details does not empty it.
+        open_rooms = Q(closed_on__isnull=True)
+        if self.instance.room_id is not None:
+            open_rooms |= Q(pk=self.instance.room_id)
+        self.fields["room"].queryset = setting.rooms.filter(open_rooms)
         self.fields["family"].queryset = setting.families.all()
         self.fields["family"].empty_label = _("No family recorded")
 

@@ -2,6 +2,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,17 +20,27 @@ class Room(models.Model):
 
     setting = models.ForeignKey(Setting, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(_("name"), max_length=100)
+    # A closed room is kept, not deleted: old records and history still name it, and it is no
+    # longer offered when a child's room is chosen.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     history = kept_history()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["setting", "name"], name="room_name_unique_in_setting"),
+            # "Toddlers" and "toddlers" would be two rooms nobody could tell apart in a list.
+            models.UniqueConstraint(
+                "setting", Lower("name"), name="room_name_unique_in_setting_any_case"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
 
 
 class Family(models.Model):

@@ -59,6 +59,13 @@ def _require_same_setting(fields: dict, setting_id: int) -> None:
             raise WorkflowError(f"That {name} belongs to another setting.")
 
 
+def _require_open_room(fields: dict, current_room_id: int | None = None) -> None:
+    """A closed room takes no child in; one already in it (who has since left) keeps it."""
+    room = fields.get("room")
+    if room is not None and room.closed_on is not None and room.pk != current_room_id:
+        raise WorkflowError(f"The room “{room}” is closed.")
+
+
 @transaction.atomic
 def child_create(
     *,
@@ -71,6 +78,7 @@ def child_create(
     if not access.manages(actor, setting.pk):
         raise WorkflowError("Only the setting's manager can add a child.")
     _require_same_setting(fields, setting.pk)
+    _require_open_room(fields)
     child = Child(setting=setting, **fields)
     save_as(child, actor=actor, reason="Child joined the setting")
     if key_person is not None:
@@ -529,6 +537,7 @@ def child_update(*, child: Child, actor: User, **fields) -> Child:
     if not access.manages(actor, child.setting_id):
         raise WorkflowError("Only the setting's manager can change a child's details.")
     _require_same_setting(fields, child.setting_id)
+    _require_open_room(fields, child.room_id)
     for name in CHILD_FIELDS:
         setattr(child, name, fields[name])
     save_as(child, actor=actor, reason="Details changed", update_fields=list(CHILD_FIELDS))

@@ -45,6 +45,7 @@ from children.models import (
     NeedToKnowGrant,
     Person,
     Record,
+    Room,
     Sensitivity,
     Source,
 )
@@ -223,6 +224,51 @@ def get_sharing(user: Viewer, pk: int | str) -> InformationSharing:
     if sharing is None:
         raise Http404("No such record of sharing.")
     return sharing
+
+
+def visible_rooms(user: Viewer) -> QuerySet[Room]:
+    """The rooms of every setting the user works at, open and closed. A room's name says nothing
+    about any child; which children are in it comes from ``visible_children`` alone (P4)."""
+    if not _is_staff(user):
+        return Room.objects.none()
+    return Room.objects.filter(setting_id__in=staff_setting_ids(user))
+
+
+@dataclass(frozen=True)
+class RoomRights:
+    is_manager: bool
+
+    @property
+    def view(self) -> bool:
+        return True
+
+    @property
+    def manage(self) -> bool:
+        """Rename, close, reopen, move children: the setting's managers only."""
+        return self.is_manager
+
+    def allows(self, action: str) -> bool:
+        return {"view": self.view, "manage": self.manage}[action]
+
+
+def get_room(user: Viewer, pk: int | str, action: str = "view") -> Room:
+    """The room, with ``room.rights`` set; 404 if it is not a room of a setting the user works
+    at, 403 if they work there but may not act on it."""
+    if not _is_staff(user):
+        raise Http404("No such room.")
+    room = (
+        visible_rooms(user)
+        .annotate(_is_manager=Exists(_managed_settings_ref(user)))
+        .select_related("setting")
+        .filter(pk=pk)
+        .first()
+    )
+    if room is None:
+        raise Http404("No such room.")
+    room.rights = RoomRights(is_manager=room._is_manager)  # type: ignore[attr-defined]
+    if not room.rights.allows(action):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return room
 
 
 def visible_complaints(user: Viewer) -> QuerySet[Complaint]:

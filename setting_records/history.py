@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from setting_records.word_diff import Piece, word_diff
 
 if TYPE_CHECKING:
     # For annotations only: setting_records.models imports this module to keep its history.
@@ -123,6 +126,8 @@ class Change:
     label: str
     old: object
     new: object
+    # For a long text: the words removed and added (``word_diff``), shown instead of old and new.
+    diff: list[Piece] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,16 +155,41 @@ _KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 _Related = dict[type[models.Model], dict[Any, str]]
 
 
+# A change of text longer than this is shown as a word diff, as is any change of a TextField.
+LONG_TEXT = 80
+
+
 def _display(field: models.Field, value: object, related: _Related) -> object:
+    """A value as the reader knows it: a choice by its label, a related object by its name, a
+    yes/no as Yes or No, dates and times UK style in the setting's local time (Europe/London),
+    so that a change made at 23:30 UTC in summer shows the next day's date."""
     if value is None or value == "":
         return None
     if field.related_model is not None:
         return related.get(field.related_model, {}).get(value, f"#{value}")
     if field.choices:
-        return dict(field.flatchoices).get(value, value)
+        return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{value:%d/%m/%Y} at {value:%H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
     return value
+
+
+def _text_diff(field: models.Field, old: object, new: object) -> list[Piece] | None:
+    """The word diff of a long text's change; None for anything else (and for a text first
+    set or emptied, shown whole)."""
+    if not isinstance(old, str) or not isinstance(new, str) or not old or not new:
+        return None
+    if field.choices:
+        return None
+    if not isinstance(field, models.TextField) and max(len(old), len(new)) <= LONG_TEXT:
+        return None
+    return word_diff(old, new)
 
 
 def _kept_field(model: type[models.Model], name: str) -> models.Field:
@@ -209,6 +239,7 @@ def versions(
                     str(field.verbose_name).capitalize(),
                     _display(field, old, related),
                     _display(field, new, related),
+                    _text_diff(field, old, new) if previous is not None else None,
                 )
             )
         out.append(Version(row, _KINDS.get(row.history_type, row.history_type), changes))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("setting_records.staff_urls")),
     path("", include("children.urls")),
     path("", include("children.search_urls")),
+    path("", include("children.room_urls")),
     path("", include("access_requests.urls")),
     path("", include("complaints.urls")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,9 @@ from collections.abc import Set as AbstractSet
 import pytest
 from django.urls import get_resolver, reverse
 
+from children.models import Room
+from setting_records.history import save_as
+
 ROLES = [
     "anonymous",
     "outsider",
@@ -44,6 +47,9 @@ def expect(ok: AbstractSet[str], forbidden: AbstractSet[str] = frozenset()) -> d
 
 
 EVERYONE = set(ROLES) - {"anonymous"}
+# Staff of the child's setting (everyone but the other setting's manager and the superuser,
+# who works at no setting).
+AT_THE_SETTING = EVERYONE - {"othermanager", "superuser"}
 
 # (url name, object the URL is about, expected status by role)
 MATRIX = [
@@ -144,6 +150,22 @@ MATRIX = [
     ("staff:return", "staff_place", expect({"manager"})),
     ("staff:detail", "other_staff_member", expect({"othermanager"})),
     ("staff:leave", "other_staff_place", expect({"othermanager"})),
+    # Rooms: every member of staff sees the list (with only the children they may see); the
+    # setting's managers act on its rooms; a room is a 404 to anyone not working there.
+    ("rooms:list", None, expect(EVERYONE)),
+    (
+        "rooms:add",
+        None,
+        expect({"manager", "othermanager"}, EVERYONE - {"manager", "othermanager"}),
+    ),
+    *[
+        (f"rooms:{action}", "room", expect({"manager"}, AT_THE_SETTING - {"manager"}))
+        for action in ("rename", "move", "close", "reopen")
+    ],
+    *[
+        (f"rooms:{action}", "other_room", expect({"othermanager"}))
+        for action in ("rename", "move", "close", "reopen")
+    ],
 ]
 
 # Covered elsewhere: the admin (test_admin.py), the login pages (test_url_auth.py), the
@@ -172,8 +194,17 @@ ROLE_FIXTURE = {"care_team": "practitioner"}
 
 
 @pytest.fixture
-def world(child, general_record, sensitive_record, grants, other_child, sharing):
+def other_room(other_setting, othermanager):
+    room = Room(setting=other_setting, name="Rainbows")
+    save_as(room, actor=othermanager)
+    return room
+
+
+@pytest.fixture
+def world(child, general_record, sensitive_record, grants, other_child, sharing, other_room):
     return {
+        "room": child.room,
+        "other_room": other_room,
         "child": child,
         "general_record": general_record,
         "sensitive_record": sensitive_record,
@@ -256,6 +287,13 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("staff:return", "staff_place", "care_team"),
         ("staff:send_link", "staff_member", "superuser"),
         ("staff:add_existing", "other_staff_member", "manager"),
+        ("rooms:add", None, "care_team"),
+        ("rooms:rename", "room", "keyperson"),
+        ("rooms:rename", "room", "othermanager"),
+        ("rooms:move", "room", "care_team"),
+        ("rooms:close", "room", "outsider"),
+        ("rooms:close", "other_room", "manager"),
+        ("rooms:reopen", "other_room", "manager"),
     ],
 )
 def test_refused_posts_change_nothing(client, request, world, name, obj_key, role):
@@ -280,6 +318,8 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             list(InformationSharing.objects.values_list("pk", flat=True)),
             list(ParentStatement.objects.values_list("pk", flat=True)),
             list(Membership.objects.values_list("pk", "role", "is_active", "user__is_active")),
+            list(Room.objects.values_list("pk", "name", "closed_on")),
+            list(Child.objects.values_list("pk", "room_id")),
         )
 
     # The user first: a role's fixture may add their place at the setting.
@@ -315,6 +355,9 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "words": "Hijacked",
             "role": "manager",
             "setting": world["child"].setting.pk,
+            "name": "Hijacked",
+            "children": [world["child"].pk],
+            "to_room": world["other_room"].pk,
         },
     )
     assert response.status_code in {403, 404}

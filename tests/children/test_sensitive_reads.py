@@ -80,6 +80,10 @@ NO_ENTRY_TEXT = {
     "complaints:from_access_request": "the complaint form: the request, complainant and child",
     "complaints:from_rectification": "the complaint form: the correction request by number, "
     "the complainant and the child",
+    "rooms:rename": "a room: its name only",
+    "rooms:move": "a room: the names of the children in it",
+    "rooms:close": "a room: its name and the names of the children still in it",
+    "rooms:reopen": "a room: its name only",
 }
 # The admin is for superusers, who see no child or entry: its routes are for these apps' models
 # only. An admin for children, entries or requests would have to be walked here.

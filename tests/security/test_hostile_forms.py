@@ -49,6 +49,8 @@ from access_requests.models import (
     State,
 )
 from children import forms as child_forms
+from children import room_forms
+from children.rooms import room_create
 from children.statements import statement_record
 from complaints import forms as complaint_forms
 from complaints import steps as complaint_steps
@@ -397,6 +399,22 @@ FORMS: dict[str, Form] = {
         lambda w: f"/children/{w['child'].pk}/sharing/new/",
         lambda w: _names(child_forms.SharingForm),
     ),
+    "rooms:add": Form("children", lambda w: "/rooms/new/", lambda w: _names(room_forms.RoomForm)),
+    "rooms:rename": Form(
+        "children",
+        lambda w: f"/rooms/{w['child'].room_id}/rename/",
+        lambda w: _names(room_forms.RoomForm),
+    ),
+    "rooms:move": Form(
+        "children",
+        lambda w: f"/rooms/{w['child'].room_id}/move/",
+        lambda w: _names(room_forms.MoveForm),
+    ),
+    # Closing and reopening take no field: the POST is the confirmation.
+    "rooms:close": Form("children", lambda w: f"/rooms/{w['child'].room_id}/close/", lambda w: []),
+    "rooms:reopen": Form(
+        "children", lambda w: f"/rooms/{w['child'].room_id}/reopen/", lambda w: []
+    ),
     "children:third_party_check": Form(
         "children",
         lambda w: f"/records/{w['third_party_record'].pk}/third-party-check/",
@@ -542,7 +560,12 @@ def _plausible(world: dict[str, Any]) -> list[str]:
 def _world(name: str, base: dict[str, Any]) -> dict[str, Any]:
     world = {"name": name, **base}
     manager = base["manager"]
-    if name in {"children", "second_step", "setup"}:
+    if name == "children":
+        # A second open room, so that a move has somewhere to go.
+        babies = room_create(setting=base["child"].setting, name="Babies", actor=manager)
+        world["extra"] = [babies]
+        return world
+    if name in {"second_step", "setup"}:
         return world
     if name == "anonymous":
         user = base["keyperson"]

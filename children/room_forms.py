@@ -1,0 +1,44 @@
+"""The rooms pages' forms: a room's name, and which children move to which room."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from children.models import Child, Room
+from setting_records.fields import IdChoiceField, IdMultipleChoiceField
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(
+        label=_("Room name"),
+        max_length=100,
+        help_text=_("e.g. “Babies”, “Toddlers”, “Pre-school”"),
+    )
+
+
+class ChildChoiceField(IdMultipleChoiceField):
+    def label_from_instance(self, obj: Child) -> str:
+        return obj.display_name
+
+
+class MoveForm(forms.Form):
+    # Each form is given the children in the room and the rooms they may go to (``__init__``).
+    children = ChildChoiceField(
+        label=_("Children to move"),
+        queryset=Child.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one child to move."),
+            "invalid_choice": _("One of the children chosen is no longer in this room."),
+        },
+    )
+    to_room = IdChoiceField(
+        label=_("Move them to"),
+        queryset=Room.objects.none(),
+        empty_label=_("Choose a room"),
+        error_messages={"invalid_choice": _("Choose one of the open rooms listed.")},
+    )
+
+    def __init__(self, *args, children, rooms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = children
+        self.fields["to_room"].queryset = rooms
