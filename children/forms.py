@@ -809,7 +809,7 @@ class StatementForm(OneTimeForm):
         self.record = record
         connections = {
             connection.person_id: connection
-            for connection in ChildPerson.objects.filter(child_id=record.child_id)
+            for connection in ChildPerson.objects.current().filter(child_id=record.child_id)
         }
 
         def person_label(person: Person) -> str:
@@ -823,7 +823,9 @@ class StatementForm(OneTimeForm):
             )
             return f"{person} ({connection.get_relationship_display()}, {responsibility})"
 
-        people = Person.objects.filter(connections__child_id=record.child_id)
+        people = Person.objects.filter(
+            connections__child_id=record.child_id, connections__ended_on__isnull=True
+        )
         person_field = cast(IdChoiceField, self.fields["person"])
         person_field.queryset = people.order_by("last_name", "first_name", "pk")
         person_field.label_from_instance = person_label  # type: ignore[assignment]
