@@ -60,6 +60,10 @@ MATRIX = [
     ("children:detail", "child", expect(SEES_CHILD)),
     ("children:edit", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
     ("children:connection_add", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
+    # Correcting and ending a register entry: as for adding one, the child's manager only.
+    ("children:connection_edit", "connection", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:connection_end", "connection", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:person_edit", "connection", expect({"manager"}, SEES_CHILD - {"manager"})),
     (
         "children:record_add",
         "child",
@@ -160,9 +164,10 @@ ROLE_FIXTURE = {"care_team": "practitioner"}
 
 
 @pytest.fixture
-def world(child, general_record, sensitive_record, grants, other_child, sharing):
+def world(child, general_record, sensitive_record, grants, other_child, sharing, register_entry):
     return {
         "child": child,
+        "connection": register_entry,
         "general_record": general_record,
         "sensitive_record": sensitive_record,
         "grant": grants["active"],
@@ -231,6 +236,12 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("children:grant_revoke", "grant", "keyperson"),
         ("children:edit", "child", "keyperson"),
         ("children:connection_add", "child", "othermanager"),
+        ("children:connection_edit", "connection", "keyperson"),
+        ("children:connection_edit", "connection", "othermanager"),
+        ("children:connection_end", "connection", "care_team"),
+        ("children:connection_end", "connection", "outsider"),
+        ("children:person_edit", "connection", "grant_holder"),
+        ("children:person_edit", "connection", "othermanager"),
         ("children:add", None, "care_team"),
         ("children:sharing_add", "child", "care_team"),
         ("children:sharing_add", "child", "grant_holder"),
@@ -245,13 +256,15 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
         InformationSharing,
         NeedToKnowGrant,
         ParentStatement,
+        Person,
         Record,
     )
 
     def snapshot():
         return (
             list(Child.objects.values_list("pk", "first_name", "last_name", "date_of_birth")),
-            list(ChildPerson.objects.values_list("pk", flat=True)),
+            list(ChildPerson.objects.values_list("pk", "relationship", "ended_on", "end_reason")),
+            list(Person.objects.values_list("pk", "first_name", "last_name")),
             list(Record.objects.values_list("pk", "title", "body")),
             list(CareTeamMember.objects.values_list("pk", flat=True)),
             list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
@@ -274,6 +287,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "date_of_birth": "2023-01-01",
             "started_on": "2024-01-01",
             "relationship": "father",
+            "ended_on": "2024-01-01",
             "decision": "shared",
             "decided_on": "2024-01-01",
             "decided_by": world["child"].setting.pk,
