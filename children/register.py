@@ -133,7 +133,7 @@ def duplicate_of(child: Child, person: Person) -> str | None:
     if match := _same_name(person, family_people(child)):
         return (
             f"{match} is already registered with this child's family: choose them from "
-            "“Someone already registered” instead of entering them again."
+            "“Someone already registered with the family” instead of entering them again."
         )
     in_register = Person.objects.filter(connections__child=child)
     if match := _same_name(person, in_register):
