@@ -359,10 +359,10 @@ class ConnectionForm(ConnectionFieldsMixin, forms.ModelForm):
     def __init__(self, *args, child: Child | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.child = child
-        existing = cast(IdChoiceField, self.fields["existing"])
-        if child is not None:
-            existing.queryset = register.family_people(child)
-        if child is None or not existing.queryset.exists():
+        people = register.family_people(child) if child is not None else None
+        if people is not None and people.exists():
+            cast(IdChoiceField, self.fields["existing"]).queryset = people
+        else:
             del self.fields["existing"]
         self._set_up_connection_fields(self.fields)
 
