@@ -330,7 +330,7 @@ class AttendeeForm(forms.Form):
     @staticmethod
     def form_kwargs(item) -> dict:
         return {
-            "people": [c.person for c in item.child.connections.select_related("person")],
+            "people": [c.person for c in item.child.connections.current().select_related("person")],
             "helpers": list(item.helpers.all()),
         }
 

@@ -899,15 +899,15 @@ FLAG_AWAITS_REDACTIONS = models.Q(
 
 
 def requester_may_receive() -> models.Exists:
-    """The requester of the request in ``OuterRef`` is in the child's register with parental
-    responsibility and under no court-order restriction (``ChildPerson.is_restricted``: any
-    text but white space), by the register as it is now."""
+    """The requester of the request in ``OuterRef`` is in the child's register (a current
+    connection, not ended) with parental responsibility and under no court-order restriction in
+    force today (``ChildPerson.is_restricted``), by the register as it is now."""
     return models.Exists(
-        ChildPerson.objects.filter(
+        ChildPerson.objects.unrestricted().filter(
             child_id=models.OuterRef("child_id"),
             person_id=models.OuterRef("requester_id"),
             has_parental_responsibility=True,
-        ).exclude(restriction__regex=r"\S")
+        )
     )
 
 

@@ -165,7 +165,7 @@ def _pack_entry(entry: PreparedEntry, statements: list[PreparedStatement]):
 def _family_details(request: AccessRequest):
     """The requester's own data held by the setting (Art. 15: their register entry too)."""
     person = request.requester
-    connection = ChildPerson.objects.filter(child=request.child, person=person).first()
+    connection = ChildPerson.objects.current().filter(child=request.child, person=person).first()
     details = [PackDetail("Name", str(person))]
     if connection is not None:
         details.append(
@@ -183,7 +183,7 @@ def _family_details(request: AccessRequest):
             PackDetail("Lives with the child", "Yes" if connection.lives_with_child else "No")
         )
         if connection.is_restricted:
-            details.append(PackDetail("Court order restriction", connection.restriction))
+            details.append(PackDetail("Court order restriction", connection.restriction_summary))
     for label, value in [
         ("Organisation", person.organisation),
         ("Email", person.email),

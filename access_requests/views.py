@@ -104,8 +104,11 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not chooser.is_valid():
         return render(request, "access_requests/request_form.html", {"chooser": chooser})
     child = chooser.cleaned_data["child"]
-    connections = list(child.connections.select_related("person"))
-    people = access.visible_people(request.user).filter(connections__child=child)
+    connections = list(child.connections.current().select_related("person"))
+    # One filter() call: the same connection is the child's and current.
+    people = access.visible_people(request.user).filter(
+        connections__child=child, connections__ended_on__isnull=True
+    )
     form = forms.RequestForm(
         request.POST if request.method == "POST" else None,
         child=child,
@@ -157,7 +160,7 @@ def _render_detail(
     history = list(item.history.order_by("-history_date", "-history_id"))
     attach_users(history)
     restrictions = [
-        c for c in item.child.connections.select_related("person") if c.restriction.strip()
+        c for c in item.child.connections.current().select_related("person") if c.is_restricted
     ]
     context = {
         "item": item,
@@ -398,8 +401,10 @@ def rectification_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = forms.RectificationForm(
         request.POST if request.method == "POST" else None,
         child=child,
-        people=access.visible_people(request.user).filter(connections__child=child),
-        connections=list(child.connections.select_related("person")),
+        people=access.visible_people(request.user).filter(
+            connections__child=child, connections__ended_on__isnull=True
+        ),
+        connections=list(child.connections.current().select_related("person")),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,6 +32,7 @@ from children.models import (
     Record,
     RecordKind,
     Relationship,
+    RestrictionType,
     Room,
     Sensitivity,
     Source,
@@ -71,6 +72,10 @@ class _Adult:
     pr_evidence: str = ""
     pr_evidence_note: str = ""
     restriction: str = ""
+    # A court order's type and when it was made and ends, counted from today (``_day``).
+    restriction_type: str = ""
+    restriction_made_days_ago: int | None = None
+    restriction_ends_in_days: int | None = None
     lives_with_child: bool = True
     in_household: bool = True
     organisation: str = ""
@@ -303,6 +308,9 @@ _CHILDREN = (
                 Relationship.FATHER,
                 PREvidence.BIRTH_CERTIFICATE,
                 "Named on Oliver's birth certificate (registered jointly), seen at registration.",
+                restriction_type=RestrictionType.PROHIBITED_STEPS,
+                restriction_made_days_ago=150,
+                restriction_ends_in_days=580,
                 restriction=(
                     "Prohibited steps order made by the Family Court: Mark Bennett must not "
                     "remove Oliver from the care of his mother, and must not collect him from "
@@ -1188,6 +1196,17 @@ def _add_child(spec: _DemoChild, *, team: _Team, families: dict, people: dict) -
             pr_evidence=adult.pr_evidence,
             pr_evidence_note=adult.pr_evidence_note,
             restriction=adult.restriction,
+            restriction_type=adult.restriction_type,
+            restriction_starts_on=(
+                _day(adult.restriction_made_days_ago)
+                if adult.restriction_made_days_ago is not None
+                else None
+            ),
+            restriction_ends_on=(
+                _day(-adult.restriction_ends_in_days)
+                if adult.restriction_ends_in_days is not None
+                else None
+            ),
             lives_with_child=adult.lives_with_child,
         )
         people[key] = person

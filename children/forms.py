@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from children import register
 from children.models import (
     CHILD_FIELDS,
     Child,
@@ -300,11 +301,48 @@ class ChildForm(forms.ModelForm):
         return cleaned
 
 
-class ConnectionForm(forms.ModelForm):
-    """A new person entered in a child's register, with how they are connected."""
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+REASON_HELP = _("Kept in the history with your name and the time.")
 
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
+
+class ConnectionFieldsMixin:
+    """The register's rules (``children.register.connection_problems``), each error beside its
+    field, on a form whose instance is the connection being added or corrected."""
+
+    instance: ChildPerson
+    cleaned_data: dict
+
+    def _set_up_connection_fields(self, fields) -> None:
+        for name in ("restriction_starts_on", "restriction_ends_on"):
+            fields[name].widget = DATE_WIDGET
+            fields[name].input_formats = DATE_FORMATS
+
+    def _connection_errors(self) -> dict[str, str]:
+        trial = ChildPerson(
+            **{
+                name: self.cleaned_data.get(name, getattr(self.instance, name))
+                for name in register.CONNECTION_FIELDS
+            }
+        )
+        if trial.restriction is None:
+            trial.restriction = ""
+        return register.connection_problems(trial)
+
+
+class ConnectionForm(ConnectionFieldsMixin, forms.ModelForm):
+    """A person entered in a child's register, with how they are connected: someone already
+    registered with the child's family (a sibling's parent), or someone new."""
+
+    existing = IdChoiceField(
+        label=_("Someone already registered with the family"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("No: someone new (enter their details below)"),
+        help_text=_("A brother's or sister's parent is entered once and linked to each child."),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -316,51 +354,135 @@ class ConnectionForm(forms.ModelForm):
     )
     interpreter_needed = forms.BooleanField(label=_("Needs an interpreter"), required=False)
 
-    PERSON_FIELDS = (
-        "first_name",
-        "last_name",
-        "organisation",
-        "email",
-        "phone",
-        "address",
-        "preferred_language",
-        "interpreter_needed",
-    )
+    PERSON_FIELDS = register.PERSON_FIELDS
 
     class Meta:
         model = ChildPerson
         formfield_callback = id_formfield
-        fields = [
-            "relationship",
-            "has_parental_responsibility",
-            "pr_evidence",
-            "pr_evidence_note",
-            "restriction",
-            "lives_with_child",
-        ]
+        fields = list(register.CONNECTION_FIELDS)
         widgets = {"restriction": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, child: Child | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+        people = register.family_people(child) if child is not None else None
+        if people is not None and people.exists():
+            cast(IdChoiceField, self.fields["existing"]).queryset = people
+        else:
+            del self.fields["existing"]
+        self._set_up_connection_fields(self.fields)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("has_parental_responsibility") and not cleaned.get("pr_evidence"):
-            self.add_error(
-                "pr_evidence",
-                _("Record the evidence of parental responsibility that was seen."),
+        chosen = cleaned.get("existing")
+        if chosen is None and "existing" not in self.errors:
+            for name in ("first_name", "last_name"):
+                if not cleaned.get(name, "").strip() and name not in self.errors:
+                    self.add_error(name, _("Enter their name, or choose someone registered."))
+            duplicate = (
+                register.duplicate_of(self.child, self.person(family=None))
+                if self.child is not None and not self.errors
+                else None
             )
-        if cleaned.get("pr_evidence") and not cleaned.get("has_parental_responsibility"):
+            if duplicate:
+                self.add_error("first_name", duplicate)
+        elif chosen is not None and any(
+            cleaned.get(name, "").strip() for name in ("first_name", "last_name")
+        ):
             self.add_error(
-                "has_parental_responsibility",
-                _("Evidence of parental responsibility was chosen: tick this box, or clear it."),
+                "existing",
+                _("Choose someone already registered or enter someone new, not both."),
             )
+        for name, problem in self._connection_errors().items():
+            if name not in self.errors:
+                self.add_error(name, problem)
         return cleaned
 
     def person(self, *, family) -> Person:
+        if chosen := self.cleaned_data.get("existing"):
+            return chosen
         return Person(
             family=family, **{name: self.cleaned_data[name] for name in self.PERSON_FIELDS}
         )
 
     def connection_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ConnectionEditForm(ConnectionFieldsMixin, forms.ModelForm):
+    """A correction to a connection, with the reason kept in its history."""
+
+    reason = forms.CharField(
+        label=_("Why is this being changed?"), max_length=500, help_text=REASON_HELP
+    )
+
+    class Meta:
+        model = ChildPerson
+        formfield_callback = id_formfield
+        fields = list(register.CONNECTION_FIELDS)
+        widgets = {"restriction": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_up_connection_fields(self.fields)
+
+    def _post_clean(self):
+        # The service saves, after its own checks; the model's own validation would only repeat
+        # them with other words.
+        pass
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, problem in self._connection_errors().items():
+            if name not in self.errors:
+                self.add_error(name, problem)
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields} | {
+            "reason": self.cleaned_data["reason"]
+        }
+
+
+class PersonEditForm(forms.ModelForm):
+    """A correction to a person's details, with the reason kept in their history."""
+
+    reason = forms.CharField(
+        label=_("Why is this being changed?"), max_length=500, help_text=REASON_HELP
+    )
+
+    class Meta:
+        model = Person
+        fields = list(register.PERSON_FIELDS)
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        labels = {"interpreter_needed": _("Needs an interpreter")}
+
+    def _post_clean(self):
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields} | {
+            "reason": self.cleaned_data["reason"]
+        }
+
+
+class ConnectionEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DATE_WIDGET, input_formats=DATE_FORMATS)
+    reason = forms.CharField(
+        label=_("Why has it ended?"),
+        max_length=500,
+        help_text=_("For example: moved out, placement ended, entered in error."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("ended_on", timezone.localdate())
+
+    def clean_ended_on(self):
+        ended_on = self.cleaned_data["ended_on"]
+        if ended_on > timezone.localdate():
+            raise forms.ValidationError(_("This is in the future: end it on the day it ends."))
+        return ended_on
 
 
 class OneTimeForm(forms.Form):
@@ -689,7 +811,7 @@ class StatementForm(OneTimeForm):
         self.record = record
         connections = {
             connection.person_id: connection
-            for connection in ChildPerson.objects.filter(child_id=record.child_id)
+            for connection in ChildPerson.objects.current().filter(child_id=record.child_id)
         }
 
         def person_label(person: Person) -> str:
@@ -703,7 +825,9 @@ class StatementForm(OneTimeForm):
             )
             return f"{person} ({connection.get_relationship_display()}, {responsibility})"
 
-        people = Person.objects.filter(connections__child_id=record.child_id)
+        people = Person.objects.filter(
+            connections__child_id=record.child_id, connections__ended_on__isnull=True
+        )
         person_field = cast(IdChoiceField, self.fields["person"])
         person_field.queryset = people.order_by("last_name", "first_name", "pk")
         person_field.label_from_instance = person_label  # type: ignore[assignment]

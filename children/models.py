@@ -1,3 +1,4 @@
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -219,6 +220,55 @@ class PREvidence(models.TextChoices):
     ADOPTION_ORDER = "adoption_order", _("Adoption order")
 
 
+class RestrictionType(models.TextChoices):
+    """The kinds of court order a register records against a person (Children Act 1989 s.8;
+    Family Law Act 1996 s.42 for a non-molestation order)."""
+
+    NONE = "", _("None")
+    PROHIBITED_STEPS = "prohibited_steps", _("Prohibited steps order")
+    CHILD_ARRANGEMENTS = "child_arrangements", _("Child arrangements order")
+    NON_MOLESTATION = "non_molestation", _("Non-molestation order")
+    OTHER = "other", _("Other court order")
+
+
+class ChildPersonQuerySet(models.QuerySet["ChildPerson"]):
+    """The register's two questions, asked the same way everywhere, in SQL as in Python
+    (``ChildPerson.is_current`` and ``ChildPerson.is_restricted``)."""
+
+    def current(self) -> "ChildPersonQuerySet":
+        """Connections not ended: an ended one counts nowhere a current one does."""
+        return self.filter(CURRENT_CONNECTION)
+
+    def restricted(self, day: datetime.date | None = None) -> "ChildPersonQuerySet":
+        """Current connections under a court-order restriction in force on ``day`` (today)."""
+        return self.current().filter(restriction_in_force(day))
+
+    def unrestricted(self, day: datetime.date | None = None) -> "ChildPersonQuerySet":
+        """Current connections under no court-order restriction in force on ``day`` (today)."""
+        return self.current().exclude(restriction_in_force(day))
+
+
+#: A connection that has not been ended (``ended_on`` is never after today: ``connection_end``).
+CURRENT_CONNECTION = models.Q(ended_on__isnull=True)
+
+
+def restriction_in_force(day: datetime.date | None = None, prefix: str = "") -> models.Q:
+    """A restriction of some type, started on or before ``day`` (or with no start recorded:
+    in force from when it was entered) and not ended before it (or with no end date)."""
+    day = day or timezone.localdate()
+    return (
+        ~models.Q(**{f"{prefix}restriction_type": RestrictionType.NONE})
+        & (
+            models.Q(**{f"{prefix}restriction_starts_on__isnull": True})
+            | models.Q(**{f"{prefix}restriction_starts_on__lte": day})
+        )
+        & (
+            models.Q(**{f"{prefix}restriction_ends_on__isnull": True})
+            | models.Q(**{f"{prefix}restriction_ends_on__gte": day})
+        )
+    )
+
+
 class ChildPerson(models.Model):
     """How a person is connected with a child, and whether they hold parental responsibility.
 
@@ -242,16 +292,42 @@ class ChildPerson(models.Model):
         blank=True,
         help_text=_("Which document was seen, its date, and who saw it."),
     )
-    restriction = models.TextField(
-        _("court order restriction"),
+    # A court order limiting what this person may receive or do. An access request is checked
+    # against it (DPA 2018 Sch. 2 para 16 and the ICO's right of access guidance: a parent's
+    # right to a child's records yields to a court order). In force only with a type, between
+    # its dates (``restriction_in_force``).
+    restriction_type = models.CharField(
+        _("court order"),
+        max_length=30,
+        choices=RestrictionType.choices,
         blank=True,
-        help_text=_(
-            "Any court order limiting what this person may receive or do, "
-            "e.g. a prohibited steps order. Leave empty when there is none."
-        ),
+        help_text=_("Leave as “None” when no court order limits what this person may do."),
+    )
+    restriction_starts_on = models.DateField(
+        _("order made on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if not known: the order then counts from now."),
+    )
+    restriction_ends_on = models.DateField(
+        _("order ends on"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if it has no end date. It stops counting after this day."),
+    )
+    restriction = models.TextField(
+        _("what the order says"),
+        blank=True,
+        help_text=_("What the order forbids this person, and its reference."),
     )
     lives_with_child = models.BooleanField(_("lives with the child"), default=False)
+    # Never deleted: an ended connection stays in the register's history (UK GDPR Art. 5(1)(d)
+    # keeps the register accurate; the EYFS framework's information and records
+    # requirements ask who has parental responsibility and who the child lives with).
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, editable=False)
+    end_reason = models.CharField(_("why it ended"), max_length=500, blank=True, editable=False)
 
+    objects = ChildPersonQuerySet.as_manager()
     history = kept_history()
 
     class Meta:
@@ -264,8 +340,33 @@ class ChildPerson(models.Model):
         return f"{self.person} — {self.get_relationship_display()} of {self.child}"
 
     @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+    @property
     def is_restricted(self) -> bool:
-        return bool(self.restriction.strip())
+        """A current connection with a court-order restriction in force today: the same rule as
+        ``ChildPersonQuerySet.restricted``."""
+        return self.is_current and self.restriction_in_force_on(timezone.localdate())
+
+    def restriction_in_force_on(self, day: datetime.date) -> bool:
+        return (
+            bool(self.restriction_type)
+            and (self.restriction_starts_on is None or self.restriction_starts_on <= day)
+            and (self.restriction_ends_on is None or self.restriction_ends_on >= day)
+        )
+
+    @property
+    def restriction_summary(self) -> str:
+        """The order in words, for banners, refusals and the record pack."""
+        words = str(RestrictionType(self.restriction_type).label)
+        if self.restriction_starts_on:
+            words += f" made {self.restriction_starts_on:%d/%m/%Y}"
+        if self.restriction_ends_on:
+            words += f", until {self.restriction_ends_on:%d/%m/%Y}"
+        if self.restriction.strip():
+            words += f": {self.restriction.strip()}"
+        return words
 
 
 class RecordKind(models.TextChoices):

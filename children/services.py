@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from children import register
 from children.models import (
     CHILD_FIELDS,
     CareTeamMember,
@@ -107,18 +108,18 @@ def connection_add(
         raise WorkflowError("Only the setting's manager can change a child's register.")
     if person.family is not None and person.family.setting_id != child.setting_id:
         raise WorkflowError("That family belongs to another setting.")
+    connection = ChildPerson(child=child, person=person, relationship=relationship, **fields)
+    register.check_connection(connection)
     if person.pk is None:
+        if duplicate := register.duplicate_of(child, person):
+            raise WorkflowError(duplicate)
         person.setting = child.setting
         save_as(person, actor=actor, reason="Person added")
     elif person.setting_id != child.setting_id:
         raise WorkflowError("That person is registered at another setting.")
-    connection = ChildPerson(child=child, person=person, relationship=relationship, **fields)
-    if connection.has_parental_responsibility and not connection.pr_evidence:
-        raise WorkflowError("Record the evidence of parental responsibility that was seen.")
-    if connection.pr_evidence and not connection.has_parental_responsibility:
-        raise WorkflowError(
-            "Evidence of parental responsibility was given for someone marked as not holding it."
-        )
+    elif ChildPerson.objects.filter(child=child, person=person).exists():
+        raise WorkflowError(f"{person} is already in {child}'s register.")
+    connection.person = person
     save_as(connection, actor=actor, reason="Added to the child's register")
     return connection
 

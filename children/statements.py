@@ -122,7 +122,7 @@ def statement_record(
         raise WorkflowError("Say who made the statement.")
     if person is not None:
         made_by_name = ""
-        if not person.connections.filter(child_id=record.child_id).exists():
+        if not person.connections.current().filter(child_id=record.child_id).exists():
             raise WorkflowError("That person is not in this child's register.")
     if supersedes is not None:
         # Lock the earlier statement so that two corrections of it cannot both be kept.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from children import views
+from children import register_views, views
 
 app_name = "children"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("children/<id:pk>/history/", views.child_history, name="history"),
     path("children/<id:pk>/access-log/", views.child_access_log, name="access_log"),
     path("children/<id:pk>/people/new/", views.connection_add, name="connection_add"),
+    path("connections/<id:pk>/edit/", register_views.connection_edit, name="connection_edit"),
+    path("connections/<id:pk>/end/", register_views.connection_end, name="connection_end"),
+    path("connections/<id:pk>/person/", register_views.person_edit, name="person_edit"),
     path("children/<id:pk>/records/new/", views.record_add, name="record_add"),
     path("children/<id:pk>/team/", views.child_team, name="team"),
     path("children/<id:pk>/grants/", views.child_grants, name="grants"),

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from children import services, sharing, statements
+from children import register, services, sharing, statements
 from children.forms import (
     CONFIDENTIALITY_QUESTIONS,
     ChildForm,
@@ -58,7 +58,9 @@ SHARINGS_ON_CHILD_PAGE = 3
 def child_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rooms = Room.objects.filter(setting_id__in=access.staff_setting_ids(request.user))
     form = ChildSearchForm(request.GET or None, rooms=rooms)
-    children = access.visible_children(request.user).select_related("room", "key_person")
+    children = register.with_register_marks(
+        access.visible_children(request.user).select_related("room", "key_person")
+    )
     if form.is_valid():
         if query := form.cleaned_data["q"].strip():
             children = children_named(children, query.split())
@@ -91,13 +93,16 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else []
     )
     sharing.log_lines_shown(request.user, child, sharings, via="child page")
+    connections = list(child.connections.select_related("person"))
     context = {
         "child": child,
         "records": records,
         "page": page,
         "form": form,
         "filtered": bool(filters) or bool(form.errors),
-        "connections": child.connections.select_related("person"),
+        # One query; the current connections first, then those ended (kept, and shown apart).
+        "connections": [c for c in connections if c.is_current],
+        "ended_connections": [c for c in connections if not c.is_current],
         "care_team": child.care_team.order_by("first_name", "last_name"),
         "sharings": sharings,
     }
@@ -425,7 +430,7 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def connection_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_child(request.user, pk, "manage")
-    form = ConnectionForm(request.POST or None)
+    form = ConnectionForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         try:
             services.connection_add(

@@ -41,6 +41,7 @@ from access_requests.models import (
 )
 from children.models import (
     Child,
+    ChildPerson,
     InformationSharing,
     NeedToKnowGrant,
     Person,
@@ -534,6 +535,22 @@ def get_record(user: Viewer, pk: int | str, action: str = "view") -> Record:
     if not record.rights.allows(action):
         raise PermissionDenied
     return record
+
+
+def get_connection(user: Viewer, pk: int | str, action: str = "manage") -> ChildPerson:
+    """A register entry, with its person, through its child: 404 if the user may not see the
+    child, 403 if they may not ``action`` it (the register is changed by managers only)."""
+    if not _is_staff(user):
+        raise Http404("No such connection.")
+    connection = (
+        ChildPerson.objects.filter(pk=pk, child__in=visible_children(user))
+        .select_related("person")
+        .first()
+    )
+    if connection is None:
+        raise Http404("No such connection.")
+    connection.child = get_child(user, connection.child_id, action)
+    return connection
 
 
 def get_grant(user: Viewer, pk: int | str) -> NeedToKnowGrant:

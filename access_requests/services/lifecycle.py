@@ -102,7 +102,10 @@ def request_create(
         flag_raise(
             request=request,
             kind=Controversy.COURT_CASE,
-            note=f"The requester is under a court order restriction: {connection.restriction}",
+            note=(
+                "The requester is under a court order restriction: "
+                f"{connection.restriction_summary}"
+            ),
             actor=actor,
         )
     return request

@@ -227,7 +227,7 @@ def attendee_refusal(
             "with parental responsibility, the legal representative or an interpreter may attend."
         )
     if connection.is_restricted:
-        return f"{person} is under a court order restriction: {connection.restriction}"
+        return f"{person} is under a court order restriction: {connection.restriction_summary}"
     if person.pk != request.requester_id and not requester_agreed:
         return (
             f"{person} is not the requester: they may attend only if {request.requester} "

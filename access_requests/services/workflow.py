@@ -100,7 +100,8 @@ def _require_manager(actor: User, child: Child, handles: str = "access requests"
 
 
 def pr_connection(child: Child, person: Person) -> ChildPerson | None:
-    return ChildPerson.objects.filter(child=child, person=person).first()
+    """The person's current connection with the child: an ended one counts for nothing."""
+    return ChildPerson.objects.current().filter(child=child, person=person).first()
 
 
 def _date_in_words(day: datetime.date) -> str:
@@ -127,5 +128,8 @@ def _requester_may_receive(request: AccessRequest) -> str | None:
         return refusal
     connection = pr_connection(request.child, request.requester)
     if connection is not None and connection.is_restricted:
-        return f"{request.requester} is under a court order restriction: {connection.restriction}"
+        return (
+            f"{request.requester} is under a court order restriction: "
+            f"{connection.restriction_summary}"
+        )
     return None

@@ -22,6 +22,8 @@ def register(child, manager, first, relationship, pr=True, restriction=""):
         has_parental_responsibility=pr,
         pr_evidence="birth_certificate" if pr else "",
         restriction=restriction,
+        # A restriction is an order of some type (``children.register.connection_problems``).
+        restriction_type="prohibited_steps" if restriction else "",
     ).person
 
 

@@ -110,6 +110,7 @@ def test_attendees_are_checked_again_when_the_meeting_is_held(
     services.attendee_add(request=arranged, person=mother, actor=manager)
     services.attendee_add(request=arranged, person=stepfather, requester_agreed=True, actor=manager)
     connection = ChildPerson.objects.get(child=arranged.child, person=stepfather)
+    connection.restriction_type = "prohibited_steps"
     connection.restriction = "Prohibited steps order made yesterday"
     save_as(connection, actor=manager, reason="Order received")
     with pytest.raises(WorkflowError, match="Sam Khan may no longer attend"):
@@ -328,12 +329,14 @@ def test_the_copy_goes_only_to_the_requester_or_their_representative(
 
 def test_parental_responsibility_is_checked_again_at_release(request_held, manager):
     connection = ChildPerson.objects.get(child=request_held.child, person=request_held.requester)
+    connection.restriction_type = "prohibited_steps"
     connection.restriction = "Prohibited steps order"
     save_as(connection, actor=manager, reason="Order received")
     with pytest.raises(WorkflowError, match="court order restriction"):
         services.pack_release(
             request=request_held, recipient_person=request_held.requester, actor=manager
         )
+    connection.restriction_type = ""
     connection.restriction = ""
     connection.has_parental_responsibility = False
     save_as(connection, actor=manager, reason="Register corrected")

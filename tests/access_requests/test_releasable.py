@@ -14,6 +14,10 @@ from children.models import ChildPerson
 from setting_records.history import save_as
 from tests.access_requests.conftest import disclose_reviewed
 
+TODAY = timezone.localdate()
+YESTERDAY = TODAY - datetime.timedelta(days=1)
+TOMORROW = TODAY + datetime.timedelta(days=1)
+
 
 def verdicts(client, manager, request: AccessRequest) -> tuple[bool, bool, bool]:
     """(the service, the SQL rule, the dashboard): may this copy go out?"""
@@ -119,10 +123,20 @@ def test_the_pack_must_be_fixed_for_the_meeting(client, manager, request_held):
     ("change", "blocker"),
     [
         ({"has_parental_responsibility": False}, "does not hold parental responsibility"),
-        ({"restriction": "Prohibited steps order"}, "court order restriction"),
-        ({"restriction": "\n Order \t"}, "court order restriction"),
-        # White space alone is no restriction (``ChildPerson.is_restricted``).
-        ({"restriction": " \n\t "}, ""),
+        (
+            {"restriction_type": "prohibited_steps", "restriction": "Prohibited steps order"},
+            "court order restriction",
+        ),
+        ({"restriction_type": "other", "restriction": "\n Order \t"}, "court order restriction"),
+        # An order in force has a type (``ChildPerson.is_restricted``): words alone are not one.
+        ({"restriction": "Prohibited steps order"}, ""),
+        # In force from the day it is made to the day it ends, both included.
+        ({"restriction_type": "other", "restriction_starts_on": TODAY}, "court order"),
+        ({"restriction_type": "other", "restriction_ends_on": TODAY}, "court order"),
+        ({"restriction_type": "other", "restriction_starts_on": TOMORROW}, ""),
+        ({"restriction_type": "other", "restriction_ends_on": YESTERDAY}, ""),
+        # An ended connection is no connection: the requester is no longer in the register.
+        ({"ended_on": TODAY, "end_reason": "Moved away"}, "is not in"),
     ],
 )
 def test_the_requester_must_still_be_allowed_to_receive(

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from children import services as children_services
 from children import sharing as sharing_services
-from children.models import Room
+from children.models import Person, Room
 from setting_records.history import save_as
 from setting_records.models import Role
 from tests.conftest import make_staff
@@ -86,6 +86,19 @@ def child(setting, manager, keyperson, former_keyperson, practitioner, room):
     )
     children_services.key_person_assign(child=child, key_person=keyperson, actor=manager)
     return child
+
+
+@pytest.fixture
+def register_entry(child, manager):
+    # register_entry: Amara's mother, with parental responsibility, in Amara's register.
+    return children_services.connection_add(
+        child=child,
+        person=Person(first_name="Farah", last_name="Khan", phone="07700 900222"),
+        relationship="mother",
+        actor=manager,
+        has_parental_responsibility=True,
+        pr_evidence="birth_certificate",
+    )
 
 
 @pytest.fixture

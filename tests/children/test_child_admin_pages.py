@@ -120,6 +120,7 @@ def test_register_shows_court_order_restrictions(client, keyperson, manager, chi
             "relationship": "father",
             "has_parental_responsibility": "on",
             "pr_evidence": "birth_certificate",
+            "restriction_type": "prohibited_steps",
             "restriction": "Prohibited steps order, 3 March 2025: must not collect Amara.",
         },
     )

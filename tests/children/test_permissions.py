@@ -66,6 +66,10 @@ MATRIX = [
     ("children:detail", "child", expect(SEES_CHILD)),
     ("children:edit", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
     ("children:connection_add", "child", expect({"manager"}, SEES_CHILD - {"manager"})),
+    # Correcting and ending a register entry: as for adding one, the child's manager only.
+    ("children:connection_edit", "connection", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:connection_end", "connection", expect({"manager"}, SEES_CHILD - {"manager"})),
+    ("children:person_edit", "connection", expect({"manager"}, SEES_CHILD - {"manager"})),
     (
         "children:record_add",
         "child",
@@ -201,11 +205,21 @@ def other_room(other_setting, othermanager):
 
 
 @pytest.fixture
-def world(child, general_record, sensitive_record, grants, other_child, sharing, other_room):
+def world(
+    child,
+    general_record,
+    sensitive_record,
+    grants,
+    other_child,
+    sharing,
+    other_room,
+    register_entry,
+):
     return {
         "room": child.room,
         "other_room": other_room,
         "child": child,
+        "connection": register_entry,
         "general_record": general_record,
         "sensitive_record": sensitive_record,
         "grant": grants["active"],
@@ -278,6 +292,12 @@ def test_grant_list_shows_the_managers_grants(client, manager, world):
         ("children:grant_revoke", "grant", "keyperson"),
         ("children:edit", "child", "keyperson"),
         ("children:connection_add", "child", "othermanager"),
+        ("children:connection_edit", "connection", "keyperson"),
+        ("children:connection_edit", "connection", "othermanager"),
+        ("children:connection_end", "connection", "care_team"),
+        ("children:connection_end", "connection", "outsider"),
+        ("children:person_edit", "connection", "grant_holder"),
+        ("children:person_edit", "connection", "othermanager"),
         ("children:add", None, "care_team"),
         ("children:sharing_add", "child", "care_team"),
         ("children:sharing_add", "child", "grant_holder"),
@@ -304,6 +324,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
         InformationSharing,
         NeedToKnowGrant,
         ParentStatement,
+        Person,
         Record,
     )
     from setting_records.models import Membership
@@ -311,7 +332,8 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
     def snapshot():
         return (
             list(Child.objects.values_list("pk", "first_name", "last_name", "date_of_birth")),
-            list(ChildPerson.objects.values_list("pk", flat=True)),
+            list(ChildPerson.objects.values_list("pk", "relationship", "ended_on", "end_reason")),
+            list(Person.objects.values_list("pk", "first_name", "last_name")),
             list(Record.objects.values_list("pk", "title", "body")),
             list(CareTeamMember.objects.values_list("pk", flat=True)),
             list(NeedToKnowGrant.objects.values_list("pk", "revoked_at")),
@@ -339,6 +361,7 @@ def test_refused_posts_change_nothing(client, request, world, name, obj_key, rol
             "date_of_birth": "2023-01-01",
             "started_on": "2024-01-01",
             "relationship": "father",
+            "ended_on": "2024-01-01",
             "decision": "shared",
             "decided_on": "2024-01-01",
             "decided_by": world["child"].setting.pk,

@@ -88,6 +88,11 @@ def test_demo_has_families_of_every_kind(demo):
     restricted = connections.exclude(restriction="").get()
     assert "prohibited steps order" in restricted.restriction.lower()
     assert restricted.has_parental_responsibility
+    # An order of a type, with the day it was made and its end date, in force today.
+    assert restricted.restriction_type == "prohibited_steps"
+    assert restricted.restriction_starts_on < timezone.localdate() < restricted.restriction_ends_on
+    assert list(connections.restricted()) == [restricted]
+    assert connections.current().filter(person__interpreter_needed=True).exists()
 
     local_authority = connections.get(relationship=Relationship.LOCAL_AUTHORITY)
     assert local_authority.has_parental_responsibility

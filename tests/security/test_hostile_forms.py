@@ -50,6 +50,7 @@ from access_requests.models import (
 )
 from children import forms as child_forms
 from children import room_forms
+from children.models import ChildPerson
 from children.rooms import room_create
 from children.statements import statement_record
 from complaints import forms as complaint_forms
@@ -257,6 +258,10 @@ def _step(name: str, world: str) -> Form:
     return Form(world, path, fields)
 
 
+def _mothers_entry(world: dict[str, Any]) -> ChildPerson:
+    return ChildPerson.objects.get(child=world["child"], person=world["mother"])
+
+
 # The request state each step's form is tried in: the one where it does something.
 STEP_WORLDS = {
     "verify-identity": "received",
@@ -363,6 +368,21 @@ FORMS: dict[str, Form] = {
         "children",
         lambda w: f"/children/{w['child'].pk}/people/new/",
         lambda w: _names(child_forms.ConnectionForm),
+    ),
+    "children:connection_edit": Form(
+        "children",
+        lambda w: f"/connections/{_mothers_entry(w).pk}/edit/",
+        lambda w: _names(child_forms.ConnectionEditForm),
+    ),
+    "children:connection_end": Form(
+        "children",
+        lambda w: f"/connections/{_mothers_entry(w).pk}/end/",
+        lambda w: _names(child_forms.ConnectionEndForm),
+    ),
+    "children:person_edit": Form(
+        "children",
+        lambda w: f"/connections/{_mothers_entry(w).pk}/person/",
+        lambda w: _names(child_forms.PersonEditForm),
     ),
     "children:record_add": Form(
         "children",
