@@ -74,6 +74,16 @@ USER_KEYS = ("user", "grantee")
 USER_LIST_KEYS = ("added", "removed")
 # Key person changes keep users under "from" and "to"; state changes keep states there.
 USERS_FROM_TO = (AccessAction.KEY_PERSON_CHANGED,)
+# The rows whose sentence names their setting (the others name their child or entry).
+SETTING_NAMED = (
+    AccessAction.MEMBERSHIP_ADDED,
+    AccessAction.MEMBERSHIP_ROLE_CHANGED,
+    AccessAction.MEMBERSHIP_ENDED,
+    AccessAction.MEMBERSHIP_REACTIVATED,
+    AccessAction.SETTING_ADDED,
+    AccessAction.SETTING_CHANGED,
+    AccessAction.COMPLAINTS_EXPORTED,
+)
 
 
 @dataclass
@@ -111,7 +121,7 @@ class Names:
                 wanted["children"].add(entry.child_id)
             if entry.record_id:
                 wanted["records"].add(entry.record_id)
-            if entry.setting_id:
+            if entry.setting_id and entry.action in SETTING_NAMED:
                 wanted["settings"].add(entry.setting_id)
             wanted["records"].update(_read_ids(detail), _ids(detail.get("entries")))
             for key, kind in (
