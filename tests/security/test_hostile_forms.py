@@ -73,6 +73,7 @@ NOT_FORMS = {
     "admin": "Django's admin, for superusers only; its forms are Django's own",
     "two_factor_backup_codes": "takes no input: the POST asks for new backup codes",
     "two_factor_reset": "takes no input: the POST confirms the reset the page describes",
+    "access_log_check": "takes no input: the POST asks for the log's seal to be checked",
 }
 
 # How many of a world's forms each Hypothesis example posts to.
