@@ -290,6 +290,11 @@ def test_the_childs_log_names_what_was_looked_at(client, manager, keyperson, sen
     assert f'Viewed the sensitive entry <a href="/records/{sensitive_record.pk}/">' in page
 
 
+def test_a_nul_in_the_page_number_is_no_500(client, manager, child):
+    client.force_login(manager)
+    assert client.get(f"/children/{child.pk}/access-log/?page=a%00b").status_code == 200
+
+
 # The setting-wide log.
 
 
