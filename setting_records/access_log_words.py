@@ -643,7 +643,9 @@ def who(entry: AccessLogEntry) -> str:
         return str(entry.actor)
     if entry.action == AccessAction.LOG_CHECKED:
         return "The administrator's check"
-    return "Someone unknown"
+    # A change made by a command or on setting up (``actor=None``); sign-in failures for names
+    # that match no account have none either, but no manager is shown those.
+    return "The system"
 
 
 def lines(reader: User, entries: Iterable[AccessLogEntry]) -> list[Line]:

@@ -273,6 +273,19 @@ def test_old_rows_without_their_details_are_worded_gracefully(world):
     assert line.text.startswith("Gave a member of staff need-to-know access")
 
 
+def test_who_did_it_when_no_one_was_signed_in(world):
+    rows = [
+        entry(world, A.LOG_CHECKED, {}, {"intact": True, "rows": 1}),
+        entry(world, A.MEMBERSHIP_ADDED, {"setting": world["setting"]}, {}),
+    ]
+    for row in rows:
+        row.actor = None
+    assert [line.who for line in access_log_words.lines(world["manager"], rows)] == [
+        "The administrator's check",
+        "The system",
+    ]
+
+
 def test_a_failed_check_says_so_without_detail(world):
     failed = entry(world, A.LOG_CHECKED, {}, {"intact": False, "rows": 3, "first_bad": 2})
     [line] = access_log_words.lines(world["manager"], [failed])
