@@ -462,6 +462,39 @@ def test_the_pages_query_count_does_not_grow_with_rows(
         client.get("/access-log/?action=")
 
 
+def test_the_childs_log_query_count_does_not_grow_with_rows(
+    client, world, practitioner, django_assert_num_queries
+):
+    """The frame; the child through the policy; the row of this view (log_write); the
+    paginator's COUNT; the page of rows with their actors; then one query per kind of object
+    the rows name: the child, its entries, members of staff. Measured after a first visit,
+    which may also fetch the policy's content types once for the process."""
+    from tests.children.test_query_counts import FRAME, log_write
+
+    manager, child, record = world["manager"], world["child"], world["record"]
+
+    def fill(times):
+        for _ in range(times):
+            access_log.append(action=A.RECORD_VIEWED, actor=manager, record=record)
+            access_log.append(
+                action=A.GRANT_GIVEN,
+                actor=manager,
+                child=child,
+                detail={"grantee": practitioner.pk, "expires_on": "2026-03-01"},
+            )
+
+    client.force_login(manager)
+    fill(25)
+    url = f"/children/{child.pk}/access-log/"
+    client.get(url)
+    expected = FRAME + 1 + log_write() + 2 + 3
+    with django_assert_num_queries(expected):
+        client.get(url)
+    fill(40)
+    with django_assert_num_queries(expected):
+        client.get(url)
+
+
 # The seal and its check.
 
 
