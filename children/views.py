@@ -43,7 +43,7 @@ from children.timeline import (
     timeline,
     timeline_authors,
 )
-from setting_records import access, access_log, reads
+from setting_records import access, access_log, access_log_words, reads
 from setting_records.errors import WorkflowError
 from setting_records.history import attach_users, versions
 from setting_records.http import AuthenticatedHttpRequest
@@ -267,13 +267,15 @@ def child_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         action=AccessAction.ACCESS_LOG_VIEWED,
         actor=request.user,
         child=child,
-        detail={"page": request.GET.get("page", "1")[:20]},
+        # PostgreSQL's jsonb cannot hold a NUL, which anyone can type into the URL.
+        detail={"page": request.GET.get("page", "1")[:20].replace("\x00", "")},
     )
-    entries = (
-        AccessLogEntry.objects.filter(child=child).select_related("actor", "record").order_by("-id")
-    )
+    entries = AccessLogEntry.objects.filter(child=child).select_related("actor").order_by("-id")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "children/child_access_log.html", {"child": child, "page": page})
+    # In plain words, what each row names fetched through the policy (access_log_words).
+    lines = access_log_words.lines(request.user, page.object_list)
+    context = {"child": child, "page": page, "lines": lines}
+    return render(request, "children/child_access_log.html", context)
 
 
 @require_http_methods(["GET", "POST"])

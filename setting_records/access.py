@@ -783,3 +783,44 @@ def login_trouble(user: Viewer) -> QuerySet[AccessLogEntry]:
         action__in=LOGIN_TROUBLE,
         actor_id__in=managed_memberships(user).filter(is_active=True).values("user_id"),
     )
+
+
+# The access log a manager reads (``setting_records/access_log_words.py``, the setting-wide
+# log): the rows about the settings they manage.
+
+#: What a member of staff does as themselves, tied to no setting: their sign-ins, failed
+#: sign-ins and lockouts, their own password and second factor, and their own reading and
+#: checking of the log. A manager sees these rows of their current staff.
+PERSONAL_ACTIONS = (
+    AccessAction.LOGIN,
+    AccessAction.LOGOUT,
+    *LOGIN_TROUBLE,
+    AccessAction.PASSWORD_CHANGED,
+    AccessAction.TWO_FACTOR_CONFIRMED,
+    AccessAction.TWO_FACTOR_PASSED,
+    AccessAction.TWO_FACTOR_FAILED,
+    AccessAction.BACKUP_CODES_GENERATED,
+    AccessAction.SETTING_LOG_VIEWED,
+    AccessAction.LOG_CHECKED,
+)
+
+
+def managed_log_entries(user: Viewer) -> QuerySet[AccessLogEntry]:
+    """The access-log rows a manager may read: every row tied to a setting they manage (or to
+    one of its children), and the personal rows (``PERSONAL_ACTIONS``, tied to no setting) of
+    its current staff, as ``login_trouble`` decides. Rows of another setting, a leaver's
+    later sign-ins, and failures for names that match no account (kept only as a keyed hash)
+    are never shown (UK GDPR Art. 5(1)(c)); the checks the ``verify_access_log`` command ran
+    (no one's, and about the whole log) are shown to every manager.
+
+    Managers only: the log is the controller's record of who did what (Art. 5(2), 30)."""
+    if not _is_staff(user):
+        return AccessLogEntry.objects.none()
+    managed = _managed_setting_ids(user)
+    staff = managed_memberships(user).filter(is_active=True).values("user_id")
+    return AccessLogEntry.objects.filter(
+        Q(setting_id__in=managed)
+        | Q(child_id__in=Child.objects.filter(setting_id__in=managed).values("pk"))
+        | Q(setting__isnull=True, action__in=PERSONAL_ACTIONS, actor_id__in=staff)
+        | Q(setting__isnull=True, action=AccessAction.LOG_CHECKED, actor__isnull=True)
+    )

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from setting_records import log_anchor, log_key
-from setting_records.models import AccessLogEntry, ChainScheme
+from setting_records.models import AccessAction, AccessLogEntry, ChainScheme
 
 GENESIS = "0" * 64
 # Any constant will do: it names the one lock every append takes.
@@ -198,3 +198,26 @@ def verify() -> Verdict:
             ),
         )
     return replace(walked, anchor=anchor, problem=_against_anchor(walked, anchor, anchored_hash))
+
+
+def check(*, actor=None) -> tuple[Verdict, AccessLogEntry]:
+    """Verify the log (``verify``) and log the result as a row of its own, so that the log
+    shows when it was last found intact, and by whom (UK GDPR Art. 5(1)(f), 5(2): the
+    integrity of the record of access, and being able to show it). The ``verify_access_log``
+    command and the manager's button on the log page both come here.
+
+    The row keeps the verdict's facts (intact or not, how many rows, the first bad row), never
+    the problem's wording: the page tells a manager only to contact the administrator, who
+    runs the command to see the detail."""
+    verdict = verify()
+    detail: dict[str, object] = {"intact": verdict.intact, "rows": verdict.rows}
+    if verdict.first_bad is not None:
+        detail["first_bad"] = verdict.first_bad
+    with transaction.atomic():
+        row = append(action=AccessAction.LOG_CHECKED, actor=actor, detail=detail)
+    return verdict, row
+
+
+def last_check() -> AccessLogEntry | None:
+    """The latest check of the log (``check``), whoever ran it; None before the first."""
+    return AccessLogEntry.objects.filter(action=AccessAction.LOG_CHECKED).order_by("-id").first()

@@ -168,6 +168,8 @@ class AccessAction(models.TextChoices):
         _("Viewed a complaint's investigation notes and findings"),
     )
     COMPLAINTS_EXPORTED = "complaints_exported", _("Exported the record of complaints")
+    SETTING_LOG_VIEWED = "setting_log_viewed", _("Viewed the setting-wide access log")
+    LOG_CHECKED = "log_checked", _("Checked the access log's seal")
 
 
 class ChainScheme(models.IntegerChoices):
@@ -211,7 +213,11 @@ class AccessLogEntry(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name_plural = _("access log entries")
-        indexes = [models.Index(fields=["child", "-id"])]
+        indexes = [
+            models.Index(fields=["child", "-id"]),
+            # The log page's last check and its filter by action.
+            models.Index(fields=["action", "-id"], name="accesslog_action_id"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("children.room_urls")),
     path("", include("access_requests.urls")),
     path("", include("complaints.urls")),
+    path("", include("setting_records.log_urls")),
     path("admin/", admin.site.urls),
 ]

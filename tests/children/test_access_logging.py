@@ -90,7 +90,7 @@ def test_the_manager_sees_who_looked_at_the_child(client, manager, keyperson, se
     client.get(f"/records/{sensitive_record.pk}/")
     client.force_login(manager)
     page = client.get(f"/children/{sensitive_record.child_id}/access-log/").content.decode()
-    assert "Viewed a sensitive entry" in page
+    assert "Viewed the sensitive entry" in page
     assert "Keyperson" in page
     assert sensitive_record.title in page
 

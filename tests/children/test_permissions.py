@@ -131,6 +131,11 @@ MATRIX = [
     ("children:sharing_list", "other_child", expect({"othermanager"})),
     # The review of third-party information (P6): managers only, each of their own settings'.
     ("children:third_party_review", None, expect({"manager", "othermanager"})),
+    # The setting-wide access log: managers only, each of their own settings' rows
+    # (tests/setting_records/test_access_log_pages.py). Checking its seal is a POST: a GET is
+    # refused before anything else; a POST by anyone but a manager is a 404 (tested there).
+    ("access_log", None, expect({"manager", "othermanager"})),
+    ("access_log_check", None, {**{role: 405 for role in EVERYONE}, "anonymous": 302}),
     # Checking one entry is a POST; a GET goes back where the form was (the review page or
     # the entry), for those who may check: the manager and the key person.
     (

@@ -80,6 +80,7 @@ NOT_FORMS = {
     "staff:leave": "takes no input: the POST confirms the leaving the page describes",
     "staff:return": "takes no input: the POST confirms giving the place back",
     "staff:send_link": "takes no input: the POST asks for the link to be emailed",
+    "access_log_check": "takes no input: the POST asks for the log's seal to be checked",
 }
 
 # How many of a world's forms each Hypothesis example posts to.
