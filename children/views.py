@@ -267,8 +267,7 @@ def child_access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         action=AccessAction.ACCESS_LOG_VIEWED,
         actor=request.user,
         child=child,
-        # PostgreSQL's jsonb cannot hold a NUL, which anyone can type into the URL.
-        detail={"page": request.GET.get("page", "1")[:20].replace("\x00", "")},
+        detail={"page": request.GET.get("page", "1")[:20]},
     )
     entries = AccessLogEntry.objects.filter(child=child).select_related("actor").order_by("-id")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))

@@ -63,6 +63,20 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
 
 
+def storable(value: object) -> object:
+    """``value`` with every NUL character taken out of its strings (keys too), at any depth.
+
+    A detail often carries what someone typed (a page number from the URL, a search), and
+    PostgreSQL's jsonb cannot hold a NUL: the row, and the request with it, would fail."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
 def append(
     *, action: str, actor=None, setting=None, child=None, record=None, detail=None
 ) -> AccessLogEntry:
@@ -83,7 +97,7 @@ def append(
             setting=setting,
             child=child,
             record=record,
-            detail=detail or {},
+            detail=storable(detail or {}),
             prev_hash=prev_hash,
             scheme=ChainScheme.HMAC,
         )

@@ -136,8 +136,7 @@ def access_log_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         action=AccessAction.SETTING_LOG_VIEWED,
         actor=user,
         detail={
-            # PostgreSQL's jsonb cannot hold a NUL, which anyone can type into the URL.
-            "page": request.GET.get("page", "1")[:20].replace("\x00", ""),
+            "page": request.GET.get("page", "1")[:20],
             "filters": {name: str(value) for name, value in filters.items()},
         },
     )

@@ -355,6 +355,15 @@ def test_the_log_lists_shared_and_not_shared_newest_first(client, child, manager
     assert "A solicitor&#x27;s firm" in html
 
 
+def test_a_nul_in_the_page_number_is_a_page_not_an_error(client, child, manager):
+    """The page number typed into the URL goes into the access log (PostgreSQL's jsonb holds
+    no NUL: a 500 there before ``access_log.storable``)."""
+    share(child, manager, summary="Item")
+    client.force_login(manager)
+    assert client.get(f"/children/{child.pk}/sharing/?page=1%00").status_code == 200
+    assert AccessLogEntry.objects.filter(action="sharing_viewed").last().detail == {"page": "1"}
+
+
 def test_the_log_is_paginated_by_25(client, child, manager):
     for number in range(30):
         share(child, manager, summary=f"Item {number}")

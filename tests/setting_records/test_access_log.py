@@ -39,6 +39,20 @@ def verify_fails(match: str):
 
 
 @pytest.mark.django_db
+def test_nul_characters_never_reach_the_stored_detail():
+    """What people type (a page number, a search) goes into a row's detail; PostgreSQL's jsonb
+    cannot hold a NUL, so it is taken out, at any depth, before the row is sealed."""
+    entry = access_log.append(
+        action=AccessAction.LOGIN_FAILED,
+        detail={"page": "2\x00", "filters\x00": {"who": ["a\x00b", 3]}, "n": 1},
+    )
+    entry.refresh_from_db()
+    assert entry.detail == {"page": "2", "filters": {"who": ["ab", 3]}, "n": 1}
+    # Sealed over what was stored, so the chain still checks out.
+    assert entry.hash == access_log.chain_hash(entry.prev_hash, entry)
+
+
+@pytest.mark.django_db
 def test_rows_chain_from_the_first(capsys):
     first, second, third = fill(3)
     assert first.prev_hash == access_log.GENESIS
