@@ -87,6 +87,12 @@ NO_ENTRY_TEXT = {
     "rooms:move": "a room: the names of the children in it",
     "rooms:close": "a room: its name and the names of the children still in it",
     "rooms:reopen": "a room: its name only",
+    "staff:detail": "a member of staff: their name, email, places and former key children",
+    "staff:add_existing": "a member of staff: their name and the setting to add them to",
+    "staff:send_link": "a member of staff: their name and email",
+    "staff:role": "a member of staff's place: their name and role",
+    "staff:leave": "a member of staff's place: their name and what leaving does",
+    "staff:return": "a member of staff's place: their name and what returning does",
 }
 # The admin is for superusers, who see no child or entry: its routes are for these apps' models
 # only. An admin for children, entries or requests would have to be walked here.
