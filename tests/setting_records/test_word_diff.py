@@ -1,6 +1,6 @@
 """The word diff the history pages show for long texts (setting_records/word_diff.py)."""
 
-from setting_records.word_diff import Piece, word_diff
+from setting_records.word_diff import MAX_MATCHED, Piece, word_diff
 
 
 def kinds(pieces):
@@ -96,3 +96,23 @@ def test_empty_texts():
     assert word_diff("", "") == []
     assert kinds(word_diff("", "new words")) == [("ins", "new words")]
     assert kinds(word_diff("old words", "")) == [("del", "old words")]
+
+
+def test_a_long_text_with_one_word_changed_is_quick_and_exact():
+    """The shared ends are matched first, so difflib (quadratic) sees only the changed middle:
+    40,000 words with one changed is one removed and one added word, not a long wait."""
+    old = " ".join(f"w{number}" for number in range(40_000))
+    new = old.replace("w20000", "changed")
+    marked = [(piece.kind, piece.text) for piece in word_diff(old, new) if piece.kind != "same"]
+    assert marked == [("gap", "…"), ("del", "w20000"), ("ins", "changed"), ("gap", "…")]
+
+
+def test_a_huge_changed_middle_is_shown_replaced_whole():
+    old = "Start " + " ".join(f"a{number}" for number in range(MAX_MATCHED + 1)) + " end"
+    new = "Start " + " ".join(f"b{number}" for number in range(MAX_MATCHED + 1)) + " end"
+    kinds = [piece.kind for piece in word_diff(old, new)]
+    assert kinds.count("del") == 1
+    assert kinds.count("ins") == 1
+    assert "".join(p.text for p in word_diff(old, new) if p.kind in ("same", "ins")).split() == (
+        new.split()
+    )
