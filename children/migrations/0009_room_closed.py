@@ -2,6 +2,42 @@
 
 import django.db.models.functions.text
 from django.db import migrations, models
+from django.utils import timezone
+
+REASON = "Renamed: another room of the setting had the same name in other letter case"
+
+
+def names_told_apart(apps, schema_editor):
+    """Room names become unique whatever their case; rooms that differed by case alone (the
+    admin allowed "Toddlers" and "toddlers") would stop the constraint being added, so the later
+    ones are renamed "Toddlers (2)"... first, each in its history (no ``update()``)."""
+    Room = apps.get_model("children", "Room")
+    Historical = apps.get_model("children", "HistoricalRoom")
+    names = [f.attname for f in Room._meta.concrete_fields]
+    taken: dict[tuple[int, str], int] = {}
+    used = {(room.setting_id, room.name.lower()) for room in Room.objects.all()}
+    for room in Room.objects.order_by("setting_id", "pk"):
+        key = (room.setting_id, room.name.lower())
+        if key not in taken:
+            taken[key] = 1
+            continue
+        number = taken[key]
+        while True:
+            number += 1
+            candidate = f"{room.name} ({number})"
+            if (room.setting_id, candidate.lower()) not in used:
+                break
+        taken[key] = number
+        used.add((room.setting_id, candidate.lower()))
+        room.name = candidate
+        room.save(update_fields=["name"])
+        Historical.objects.create(
+            **{name: getattr(room, name) for name in names},
+            history_date=timezone.now(),
+            history_type="~",
+            history_change_reason=REASON,
+            history_user_id=None,
+        )
 
 
 class Migration(migrations.Migration):
@@ -26,6 +62,7 @@ class Migration(migrations.Migration):
             name='closed_on',
             field=models.DateField(blank=True, null=True, verbose_name='closed on'),
         ),
+        migrations.RunPython(names_told_apart, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='room',
             constraint=models.UniqueConstraint(models.F('setting'), django.db.models.functions.text.Lower('name'), name='room_name_unique_in_setting_any_case'),

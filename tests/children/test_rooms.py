@@ -404,3 +404,38 @@ def test_move_page_queries(client, manager, room, babies, child, django_assert_n
     # choices), the rooms (exists, then the choices)
     with django_assert_num_queries(FRAME + 5):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_tells_apart_rooms_named_alike_in_other_case():
+    """Before names were unique whatever their case, "Toddlers" and "toddlers" could both be
+    made (in the admin): the migration renames the later one, in its history, instead of
+    failing to add the constraint."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from children.models import Room as CurrentRoom
+    from setting_records.models import Setting
+
+    before = [("children", "0008_dashboard_indexes")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old_apps = MigrationExecutor(connection).loader.project_state(before).apps
+        OldRoom = old_apps.get_model("children", "Room")
+        # The settings' table is not rolled back: today's model writes it.
+        setting = Setting.objects.create(name="Acorns", ofsted_urn="EY990001")
+        for name in ("Toddlers", "toddlers", "TODDLERS", "Babies"):
+            OldRoom.objects.create(setting_id=setting.pk, name=name)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    rooms = CurrentRoom.objects.filter(setting=Setting.objects.get(ofsted_urn="EY990001"))
+    assert sorted(rooms.values_list("name", flat=True)) == [
+        "Babies",
+        "TODDLERS (3)",
+        "Toddlers",
+        "toddlers (2)",
+    ]
+    renamed = rooms.get(name="toddlers (2)")
+    assert renamed.history.first().history_change_reason.startswith("Renamed")
