@@ -1,10 +1,14 @@
 """The rooms pages' forms: a room's name, and which children move to which room."""
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from children.models import Child, Room
 from setting_records.fields import IdChoiceField, IdMultipleChoiceField
+from setting_records.models import Setting
 
 
 class RoomForm(forms.Form):
@@ -13,6 +17,26 @@ class RoomForm(forms.Form):
         max_length=100,
         help_text=_("e.g. “Babies”, “Toddlers”, “Pre-school”"),
     )
+
+
+class RoomAddForm(RoomForm):
+    """A new room, in one of the settings the manager manages: asked only when there are
+    several; with one, the room is for it."""
+
+    def __init__(self, *args: Any, settings: QuerySet[Setting], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings = list(settings)
+        if len(self.settings) > 1:
+            self.fields["setting"] = IdChoiceField(
+                label=_("Setting"), queryset=settings, empty_label=_("Choose a setting")
+            )
+            self.order_fields(["setting", "name"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "setting" not in self.fields:
+            cleaned["setting"] = self.settings[0]
+        return cleaned
 
 
 class ChildChoiceField(IdMultipleChoiceField):

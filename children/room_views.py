@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from children import rooms as services
 from children.models import Child, Room
-from children.room_forms import MoveForm, RoomForm
+from children.room_forms import MoveForm, RoomAddForm, RoomForm
 from setting_records import access
 from setting_records.errors import WorkflowError
 from setting_records.http import AuthenticatedHttpRequest
@@ -60,15 +60,16 @@ def room_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def room_add(request: AuthenticatedHttpRequest) -> HttpResponse:
-    managed = list(access.managed_settings(request.user))
+    managed = access.managed_settings(request.user)
     if not managed:
         raise PermissionDenied
-    setting = managed[0]
-    form = RoomForm(_posted(request))
+    form = RoomAddForm(_posted(request), settings=managed)
     if request.method == "POST" and form.is_valid():
         try:
             room = services.room_create(
-                setting=setting, name=form.cleaned_data["name"], actor=request.user
+                setting=form.cleaned_data["setting"],
+                name=form.cleaned_data["name"],
+                actor=request.user,
             )
         except services.RoomNameTaken as error:
             form.add_error("name", str(error))
@@ -77,7 +78,8 @@ def room_add(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Room “{room}” added.")
             return redirect("rooms:list")
-    return render(request, "children/room_form.html", {"form": form, "setting": setting})
+    only = managed[0] if len(managed) == 1 else None
+    return render(request, "children/room_form.html", {"form": form, "setting": only})
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,6 +11,8 @@ from children import services as children_services
 from children.forms import ChildForm
 from children.models import Child, Room
 from setting_records.errors import WorkflowError
+from setting_records.models import Role
+from setting_records.services import membership_add
 from tests.children.test_query_counts import FRAME
 
 
@@ -85,6 +87,24 @@ def test_a_manager_cannot_add_a_room_to_another_setting(manager, other_setting):
     with pytest.raises(WorkflowError):
         rooms.room_create(setting=other_setting, name="Sneaky", actor=manager)
     assert not Room.objects.exists()
+
+
+def test_a_manager_of_two_settings_chooses_which_a_room_is_for(
+    client, manager, other_setting, setting
+):
+    membership_add(user=manager, setting=other_setting, role=Role.MANAGER, actor=None)
+    client.force_login(manager)
+    page = client.get("/rooms/new/").content.decode()
+    assert 'name="setting"' in page
+    assert other_setting.name in page
+    # Not chosen: asked again, beside the field, nothing added.
+    response = client.post("/rooms/new/", {"name": "Garden"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["setting"]
+    assert not Room.objects.filter(name="Garden").exists()
+    response = client.post("/rooms/new/", {"name": "Garden", "setting": other_setting.pk})
+    assert response.status_code == 302
+    assert Room.objects.get(name="Garden").setting == other_setting
 
 
 def test_practitioner_may_not_add_a_room(client, practitioner):

@@ -420,7 +420,9 @@ FORMS: dict[str, Form] = {
         lambda w: f"/children/{w['child'].pk}/sharing/new/",
         lambda w: _names(child_forms.SharingForm),
     ),
-    "rooms:add": Form("children", lambda w: "/rooms/new/", lambda w: _names(room_forms.RoomForm)),
+    "rooms:add": Form(
+        "children", lambda w: "/rooms/new/", lambda w: _names(room_forms.RoomForm, "setting")
+    ),
     "rooms:rename": Form(
         "children",
         lambda w: f"/rooms/{w['child'].room_id}/rename/",
