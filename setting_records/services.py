@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
@@ -372,7 +372,13 @@ def staff_invite(
         raise WorkflowError(f"Only a manager of {setting} can invite staff there.")
     _check_role(role)
     email = email.strip()
-    if email_taken(email) is not None:
+    # The setting's row first: a second click of "Invite" waits here for the first, then finds
+    # the account it made (a double submission is harmless, never a 500).
+    Setting.objects.select_for_update().filter(pk=setting.pk).first()
+    taken = email_taken(email)
+    if taken is not None:
+        if Membership.objects.filter(user=taken, setting=setting, is_active=True).exists():
+            raise WorkflowError(f"{taken} is already on the staff of {setting}.")
         raise WorkflowError("That email address already belongs to an account.")
     user = User(
         username=email.lower(),
@@ -380,7 +386,15 @@ def staff_invite(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
     )
-    created = user_create(user=user, actor=actor)
+    try:
+        # An invite at another setting with the same address at the same moment is not held
+        # by this setting's lock: the unique username refuses it, said plainly.
+        with transaction.atomic():
+            created = user_create(user=user, actor=actor)
+    except IntegrityError as error:
+        raise WorkflowError(
+            f"{email} is already on the staff or has an account: look for them in the staff list."
+        ) from error
     membership_add(user=user, setting=setting, role=role, actor=actor)
     return created
 
