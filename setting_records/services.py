@@ -173,7 +173,7 @@ class NewAccount(NamedTuple):
 
 
 @transaction.atomic
-def user_create(*, user: User, actor: User) -> NewAccount:
+def user_create(*, user: User, actor: User, setting: Setting | None = None) -> NewAccount:
     """Save a new account built by a form, with no password, and email its owner a link.
 
     The owner chooses the password through the link; nobody else ever knows it. When the
@@ -190,6 +190,7 @@ def user_create(*, user: User, actor: User) -> NewAccount:
     access_log.append(
         action=AccessAction.STAFF_ACCOUNT_CREATED,
         actor=actor,
+        setting=setting,
         detail=_about(user, link_sent=sent, is_superuser=user.is_superuser),
     )
     return NewAccount(user, sent)
@@ -234,6 +235,13 @@ def user_deactivate(*, user: User, actor: User) -> User:
     for membership in user.memberships.filter(is_active=True).select_related("setting", "user"):
         _leave(membership, actor)
         left.append(membership.setting_id)
+        # Each setting's own log says its member left (UK GDPR Art. 5(2): its manager reads it).
+        access_log.append(
+            action=AccessAction.MEMBERSHIP_ENDED,
+            actor=actor,
+            setting=membership.setting,
+            detail=_about(user, role=membership.role),
+        )
     user.is_active = False
     user.set_unusable_password()
     save_as(
@@ -259,7 +267,7 @@ def user_reactivate(*, user: User, actor: User) -> User:
     return user
 
 
-def _reactivate(user: User, actor: User) -> bool:
+def _reactivate(user: User, actor: User, setting: Setting | None = None) -> bool:
     """``user_reactivate``'s work; whether the set-password link went."""
     if user.is_active:
         raise WorkflowError(f"{user}'s account is already active.")
@@ -269,6 +277,7 @@ def _reactivate(user: User, actor: User) -> bool:
     access_log.append(
         action=AccessAction.STAFF_ACCOUNT_REACTIVATED,
         actor=actor,
+        setting=setting,
         detail=_about(user, link_sent=sent),
     )
     return sent
@@ -390,7 +399,7 @@ def staff_invite(
         # An invite at another setting with the same address at the same moment is not held
         # by this setting's lock: the unique username refuses it, said plainly.
         with transaction.atomic():
-            created = user_create(user=user, actor=actor)
+            created = user_create(user=user, actor=actor, setting=setting)
     except IntegrityError as error:
         raise WorkflowError(
             f"{email} is already on the staff or has an account: look for them in the staff list."
@@ -455,6 +464,6 @@ def staff_member_return(*, membership: Membership, actor: User) -> Return:
     user = membership.user
     link_sent = None
     if not user.is_active and not membership.is_active:
-        link_sent = _reactivate(user, actor)
+        link_sent = _reactivate(user, actor, membership.setting)
     membership_reactivate(membership=membership, actor=actor)
     return Return(membership, link_sent)
