@@ -94,6 +94,14 @@ def membership_add(*, user: User, setting: Setting, role: str, actor: User | Non
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, actor: User) -> Membership:
     _check_role(role)
+    # Read under the setting's lock: a leaver's place is not given a role (least privilege),
+    # nor promoted back to manager behind the "give their place back" step.
+    Setting.objects.select_for_update().filter(pk=membership.setting_id).first()
+    membership.refresh_from_db(fields=["role", "is_active"])
+    if not membership.is_active:
+        raise WorkflowError(
+            f"{membership.user} has left {membership.setting}; give their place back first."
+        )
     old_role = membership.role
     if role == old_role:
         raise WorkflowError(f"{membership.user} is already a {membership.get_role_display()}.")

@@ -574,3 +574,16 @@ def test_an_invite_racing_the_unique_username_is_a_message_not_a_500(
     assert "already on the staff" in str(response.context["form"].errors["email"])
     assert User.objects.filter(email__iexact="priya.shah@example.org").count() == 1
     assert actions(since) == []
+
+
+def test_a_leavers_role_is_not_changed(client, setting, manager, practitioner):
+    membership = place(practitioner, setting)
+    membership_end(membership=membership, actor=manager)
+    client.force_login(manager)
+    since = last_log_id()
+    response = client.post(f"/staff/places/{membership.pk}/role/", {"role": "manager"})
+    assert response.status_code == 200
+    assert "give their place back first" in str(response.context["form"].errors["role"])
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == (Role.PRACTITIONER, False)
+    assert actions(since) == []
