@@ -489,11 +489,16 @@ def test_grants_given_elsewhere_are_left_alone(
 def test_a_leaver_is_no_longer_the_managers_to_send_links_to_or_place_elsewhere(
     client, setting, manager, practitioner
 ):
+    practitioner.email = "p@example.org"
+    practitioner.save()
     membership_end(membership=place(practitioner, setting), actor=manager)
     client.force_login(manager)
     # Still on their page, among the leavers...
     assert client.get(f"/staff/{practitioner.pk}/").status_code == 200
-    # ...but nothing more is done to their account from here.
+    # ...but nothing more is done to their account from here, nor offered.
+    page = client.get(f"/staff/{practitioner.pk}/").content.decode()
+    assert f"/staff/{practitioner.pk}/send-link/" not in page
+    assert f"/staff/{practitioner.pk}/add/" not in page
     assert client.post(f"/staff/{practitioner.pk}/send-link/").status_code == 404
     assert client.get(f"/staff/{practitioner.pk}/add/").status_code == 404
 
