@@ -156,11 +156,26 @@ def access_log_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "setting_records/access_log.html", context)
 
 
+#: How long after one check of the whole log the next may run (``access_log_check``).
+CHECK_AGAIN_AFTER = datetime.timedelta(minutes=1)
+
+
 @require_POST
 def access_log_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Run the same check as ``verify_access_log`` and log its result (``access_log.check``).
-    Pressed twice, it checks twice: harmless."""
+    The check walks the whole log, so it runs at most once a minute whoever asks: a second
+    press (or another manager's) within the minute is told when the last one ran, and nothing
+    is walked or logged."""
     _managing(request.user)
+    last = access_log.last_check()
+    if last is not None and timezone.now() - last.at < CHECK_AGAIN_AFTER:
+        when = timezone.localtime(last.at)
+        messages.info(
+            request,
+            f"The log was checked at {when:%H:%M} on {when:%d/%m/%Y}. "
+            "Wait a minute before checking it again.",
+        )
+        return redirect("access_log")
     verdict, _row = access_log.check(actor=request.user)
     if verdict.intact:
         messages.success(request, "The log was checked just now: it is intact.")

@@ -601,3 +601,25 @@ def test_leavers_invites_and_links_are_in_their_settings_managers_log(
 
     assert wanted <= shown(manager)
     assert not wanted & shown(othermanager)
+
+
+def test_the_check_runs_at_most_once_a_minute(client, manager, othermanager, monkeypatch):
+    client.force_login(manager)
+    log_anchor.record_head()
+    client.post("/access-log/check/")
+    assert AccessLogEntry.objects.filter(action=A.LOG_CHECKED).count() == 1
+    since = AccessLogEntry.objects.order_by("-id").first().id
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the log was walked again")
+
+    monkeypatch.setattr(access_log, "check", walked)
+    client.force_login(othermanager)
+    response = client.post("/access-log/check/", follow=True)
+    assert response.status_code == 200
+    assert "Wait a minute before checking it again." in response.content.decode()
+    # Nothing logged but the sign-in and the page read again.
+    assert set(AccessLogEntry.objects.filter(id__gt=since).values_list("action", flat=True)) <= {
+        A.LOGIN,
+        A.SETTING_LOG_VIEWED,
+    }
