@@ -836,9 +836,9 @@ def managed_log_entries(user: Viewer) -> QuerySet[AccessLogEntry]:
     # text on every database.
     staff_ever = managed_memberships(user).values(as_text=Cast("user_id", CharField()))
     return AccessLogEntry.objects.alias(about_user=Cast(KT("detail__user"), CharField())).filter(
+        # A child's rows carry its setting: ``access_log.append``, the only writer, sets it.
         Q(setting_id__in=managed)
         | Q(setting__isnull=True, action__in=ACCOUNT_ACTIONS, about_user__in=staff_ever)
-        | Q(child_id__in=Child.objects.filter(setting_id__in=managed).values("pk"))
         | Q(setting__isnull=True, action__in=PERSONAL_ACTIONS, actor_id__in=staff)
         | Q(setting__isnull=True, action=AccessAction.LOG_CHECKED, actor__isnull=True)
     )
