@@ -24,8 +24,9 @@ from typing import Protocol, TypeGuard, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
@@ -805,6 +806,17 @@ PERSONAL_ACTIONS = (
 )
 
 
+#: What is done to a member of staff's account, tied to no setting (``services``); a manager
+#: sees these rows of anyone who is or was on their staff.
+ACCOUNT_ACTIONS = (
+    AccessAction.STAFF_ACCOUNT_CREATED,
+    AccessAction.STAFF_ACCOUNT_CHANGED,
+    AccessAction.STAFF_ACCOUNT_DEACTIVATED,
+    AccessAction.STAFF_ACCOUNT_REACTIVATED,
+    AccessAction.PASSWORD_LINK_SENT,
+)
+
+
 def managed_log_entries(user: Viewer) -> QuerySet[AccessLogEntry]:
     """The access-log rows a manager may read: every row tied to a setting they manage (or to
     one of its children), and the personal rows (``PERSONAL_ACTIONS``, tied to no setting) of
@@ -818,9 +830,15 @@ def managed_log_entries(user: Viewer) -> QuerySet[AccessLogEntry]:
         return AccessLogEntry.objects.none()
     managed = _managed_setting_ids(user)
     staff = managed_memberships(user).filter(is_active=True).values("user_id")
-    return AccessLogEntry.objects.filter(
+    # Changes to an account (invited, changed, deactivated, reactivated, a link sent) are the
+    # account's, not one setting's: a manager reads them for anyone who is or was on their
+    # staff, found by the ``user`` the row's detail names (``services._about``), compared as
+    # text on every database.
+    staff_ever = managed_memberships(user).values(as_text=Cast("user_id", CharField()))
+    return AccessLogEntry.objects.alias(about_user=Cast(KT("detail__user"), CharField())).filter(
+        # A child's rows carry its setting: ``access_log.append``, the only writer, sets it.
         Q(setting_id__in=managed)
-        | Q(child_id__in=Child.objects.filter(setting_id__in=managed).values("pk"))
+        | Q(setting__isnull=True, action__in=ACCOUNT_ACTIONS, about_user__in=staff_ever)
         | Q(setting__isnull=True, action__in=PERSONAL_ACTIONS, actor_id__in=staff)
         | Q(setting__isnull=True, action=AccessAction.LOG_CHECKED, actor__isnull=True)
     )

@@ -23,23 +23,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from setting_records import access, access_log, access_log_words
 from setting_records.dates import start_of
+from setting_records.fields import UKDateField
 from setting_records.http import AuthenticatedHttpRequest
 from setting_records.models import AccessAction, AccessLogEntry, User
 
 ROWS_PER_PAGE = 50
 
-# The browser's ``<input type=date>`` sends ISO dates; a person typing writes the UK way.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
 FILTERS = ("actor", "action", "date_from", "date_to")
 
 
-class LogDateField(forms.DateField):
-    """A date typed either way, offered as the browser's date picker."""
-
-    input_formats = DATE_INPUT_FORMATS
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": _("Enter a date such as 31/01/2026.")}
+#: The log's own example date, kept on the project's date field (``UKDateField``).
+DATE_ERRORS = {"invalid": _("Enter a date such as 31/01/2026.")}
 
 
 class AccessLogFilterForm(forms.Form):
@@ -55,8 +49,8 @@ class AccessLogFilterForm(forms.Form):
         required=False,
         choices=[("", _("Anything")), *AccessAction.choices],
     )
-    date_from = LogDateField(label=_("From"), required=False)
-    date_to = LogDateField(label=_("To (inclusive)"), required=False)
+    date_from = UKDateField(label=_("From"), required=False, error_messages=DATE_ERRORS)
+    date_to = UKDateField(label=_("To (inclusive)"), required=False, error_messages=DATE_ERRORS)
 
     def __init__(self, data: Mapping[str, Any] | None, *, staff: Sequence[User]) -> None:
         super().__init__(data)
@@ -156,11 +150,26 @@ def access_log_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "setting_records/access_log.html", context)
 
 
+#: How long after one check of the whole log the next may run (``access_log_check``).
+CHECK_AGAIN_AFTER = datetime.timedelta(minutes=1)
+
+
 @require_POST
 def access_log_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Run the same check as ``verify_access_log`` and log its result (``access_log.check``).
-    Pressed twice, it checks twice: harmless."""
+    The check walks the whole log, so it runs at most once a minute whoever asks: a second
+    press (or another manager's) within the minute is told when the last one ran, and nothing
+    is walked or logged."""
     _managing(request.user)
+    last = access_log.last_check()
+    if last is not None and timezone.now() - last.at < CHECK_AGAIN_AFTER:
+        when = timezone.localtime(last.at)
+        messages.info(
+            request,
+            f"The log was checked at {when:%H:%M} on {when:%d/%m/%Y}. "
+            "Wait a minute before checking it again.",
+        )
+        return redirect("access_log")
     verdict, _row = access_log.check(actor=request.user)
     if verdict.intact:
         messages.success(request, "The log was checked just now: it is intact.")

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from setting_records import access, access_log
 from setting_records.errors import WorkflowError
@@ -94,6 +94,14 @@ def membership_add(*, user: User, setting: Setting, role: str, actor: User | Non
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, actor: User) -> Membership:
     _check_role(role)
+    # Read under the setting's lock: a leaver's place is not given a role (least privilege),
+    # nor promoted back to manager behind the "give their place back" step.
+    Setting.objects.select_for_update().filter(pk=membership.setting_id).first()
+    membership.refresh_from_db(fields=["role", "is_active"])
+    if not membership.is_active:
+        raise WorkflowError(
+            f"{membership.user} has left {membership.setting}; give their place back first."
+        )
     old_role = membership.role
     if role == old_role:
         raise WorkflowError(f"{membership.user} is already a {membership.get_role_display()}.")
@@ -173,7 +181,7 @@ class NewAccount(NamedTuple):
 
 
 @transaction.atomic
-def user_create(*, user: User, actor: User) -> NewAccount:
+def user_create(*, user: User, actor: User, setting: Setting | None = None) -> NewAccount:
     """Save a new account built by a form, with no password, and email its owner a link.
 
     The owner chooses the password through the link; nobody else ever knows it. When the
@@ -190,6 +198,7 @@ def user_create(*, user: User, actor: User) -> NewAccount:
     access_log.append(
         action=AccessAction.STAFF_ACCOUNT_CREATED,
         actor=actor,
+        setting=setting,
         detail=_about(user, link_sent=sent, is_superuser=user.is_superuser),
     )
     return NewAccount(user, sent)
@@ -234,6 +243,13 @@ def user_deactivate(*, user: User, actor: User) -> User:
     for membership in user.memberships.filter(is_active=True).select_related("setting", "user"):
         _leave(membership, actor)
         left.append(membership.setting_id)
+        # Each setting's own log says its member left (UK GDPR Art. 5(2): its manager reads it).
+        access_log.append(
+            action=AccessAction.MEMBERSHIP_ENDED,
+            actor=actor,
+            setting=membership.setting,
+            detail=_about(user, role=membership.role),
+        )
     user.is_active = False
     user.set_unusable_password()
     save_as(
@@ -259,7 +275,7 @@ def user_reactivate(*, user: User, actor: User) -> User:
     return user
 
 
-def _reactivate(user: User, actor: User) -> bool:
+def _reactivate(user: User, actor: User, setting: Setting | None = None) -> bool:
     """``user_reactivate``'s work; whether the set-password link went."""
     if user.is_active:
         raise WorkflowError(f"{user}'s account is already active.")
@@ -269,6 +285,7 @@ def _reactivate(user: User, actor: User) -> bool:
     access_log.append(
         action=AccessAction.STAFF_ACCOUNT_REACTIVATED,
         actor=actor,
+        setting=setting,
         detail=_about(user, link_sent=sent),
     )
     return sent
@@ -372,7 +389,13 @@ def staff_invite(
         raise WorkflowError(f"Only a manager of {setting} can invite staff there.")
     _check_role(role)
     email = email.strip()
-    if email_taken(email) is not None:
+    # The setting's row first: a second click of "Invite" waits here for the first, then finds
+    # the account it made (a double submission is harmless, never a 500).
+    Setting.objects.select_for_update().filter(pk=setting.pk).first()
+    taken = email_taken(email)
+    if taken is not None:
+        if Membership.objects.filter(user=taken, setting=setting, is_active=True).exists():
+            raise WorkflowError(f"{taken} is already on the staff of {setting}.")
         raise WorkflowError("That email address already belongs to an account.")
     user = User(
         username=email.lower(),
@@ -380,7 +403,15 @@ def staff_invite(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
     )
-    created = user_create(user=user, actor=actor)
+    try:
+        # An invite at another setting with the same address at the same moment is not held
+        # by this setting's lock: the unique username refuses it, said plainly.
+        with transaction.atomic():
+            created = user_create(user=user, actor=actor, setting=setting)
+    except IntegrityError as error:
+        raise WorkflowError(
+            f"{email} is already on the staff or has an account: look for them in the staff list."
+        ) from error
     membership_add(user=user, setting=setting, role=role, actor=actor)
     return created
 
@@ -441,6 +472,6 @@ def staff_member_return(*, membership: Membership, actor: User) -> Return:
     user = membership.user
     link_sent = None
     if not user.is_active and not membership.is_active:
-        link_sent = _reactivate(user, actor)
+        link_sent = _reactivate(user, actor, membership.setting)
     membership_reactivate(membership=membership, actor=actor)
     return Return(membership, link_sent)

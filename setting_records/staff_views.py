@@ -92,6 +92,9 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "places": places,
         "is_self": member.pk == request.user.pk,
         "has_password": member.has_usable_password(),
+        # Links and new places are for current staff only (``access.get_current_staff``): a
+        # member who has only left the viewer's settings is shown without them.
+        "has_current_place": any(place.is_active for place in places),
     }
     return render(request, "setting_records/staff_detail.html", context)
 

@@ -557,3 +557,69 @@ def test_the_dashboard_and_the_menu_link_to_the_log_for_managers(client, manager
     assert len(re.findall(r'href="/access-log/"', page)) == 2
     client.force_login(practitioner)
     assert 'href="/access-log/"' not in client.get("/").content.decode()
+
+
+def test_leavers_invites_and_links_are_in_their_settings_managers_log(
+    client, setting, manager, practitioner, othermanager
+):
+    """A one-place leaver (their account goes too), an invite and a link sent again are rows
+    of this setting's staff: its manager reads them, the other setting's manager does not."""
+    client.force_login(manager)
+    since = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    place = practitioner.memberships.get(setting=setting)
+    client.post(f"/staff/places/{place.pk}/leave/")
+    client.post(
+        "/staff/invite/",
+        {
+            "setting": setting.pk,
+            "first_name": "Priya",
+            "last_name": "Shah",
+            "email": "priya@example.org",
+            "role": "practitioner",
+        },
+    )
+    invited = access_log.AccessLogEntry.objects.get(action=A.STAFF_ACCOUNT_CREATED).detail["user"]
+    client.post(f"/staff/{invited}/send-link/")
+    wanted = set(
+        AccessLogEntry.objects.filter(
+            id__gt=since,
+            action__in=[
+                A.MEMBERSHIP_ENDED,
+                A.STAFF_ACCOUNT_DEACTIVATED,
+                A.STAFF_ACCOUNT_CREATED,
+                A.PASSWORD_LINK_SENT,
+            ],
+        ).values_list("action", flat=True)
+    )
+    assert len(wanted) == 4
+
+    def shown(user):
+        client.force_login(user)
+        response = client.get("/access-log/")
+        assert response.status_code == 200
+        return {line.entry.action for line in response.context["lines"]}
+
+    assert wanted <= shown(manager)
+    assert not wanted & shown(othermanager)
+
+
+def test_the_check_runs_at_most_once_a_minute(client, manager, othermanager, monkeypatch):
+    client.force_login(manager)
+    log_anchor.record_head()
+    client.post("/access-log/check/")
+    assert AccessLogEntry.objects.filter(action=A.LOG_CHECKED).count() == 1
+    since = AccessLogEntry.objects.order_by("-id").first().id
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the log was walked again")
+
+    monkeypatch.setattr(access_log, "check", walked)
+    client.force_login(othermanager)
+    response = client.post("/access-log/check/", follow=True)
+    assert response.status_code == 200
+    assert "Wait a minute before checking it again." in response.content.decode()
+    # Nothing logged but the sign-in and the page read again.
+    assert set(AccessLogEntry.objects.filter(id__gt=since).values_list("action", flat=True)) <= {
+        A.LOGIN,
+        A.SETTING_LOG_VIEWED,
+    }

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from children import services as children_services
 from children.models import Child, NeedToKnowGrant
+from setting_records import services
 from setting_records.models import AccessAction, AccessLogEntry, Membership, Role, Setting, User
 from setting_records.services import membership_add, membership_end, user_deactivate
 from tests.children.test_query_counts import FRAME
@@ -488,11 +489,16 @@ def test_grants_given_elsewhere_are_left_alone(
 def test_a_leaver_is_no_longer_the_managers_to_send_links_to_or_place_elsewhere(
     client, setting, manager, practitioner
 ):
+    practitioner.email = "p@example.org"
+    practitioner.save()
     membership_end(membership=place(practitioner, setting), actor=manager)
     client.force_login(manager)
     # Still on their page, among the leavers...
     assert client.get(f"/staff/{practitioner.pk}/").status_code == 200
-    # ...but nothing more is done to their account from here.
+    # ...but nothing more is done to their account from here, nor offered.
+    page = client.get(f"/staff/{practitioner.pk}/").content.decode()
+    assert f"/staff/{practitioner.pk}/send-link/" not in page
+    assert f"/staff/{practitioner.pk}/add/" not in page
     assert client.post(f"/staff/{practitioner.pk}/send-link/").status_code == 404
     assert client.get(f"/staff/{practitioner.pk}/add/").status_code == 404
 
@@ -535,3 +541,54 @@ def test_member_page_query_count(
     with django_assert_num_queries(FRAME + 2):
         response = client.get(url)
     assert [child.first_name for child in response.context["places"][0].orphans] == ["Amara"]
+
+
+def test_a_double_click_on_invite_makes_one_account_and_says_so(
+    client, setting, manager, monkeypatch
+):
+    """The second request of a double click passed the form's check before the first had
+    committed: the service, holding the setting's row, finds the account and says so."""
+    client.force_login(manager)
+    invite(client)
+    real = services.email_taken
+    calls = []
+
+    def first_misses(email):  # the form's check (first call) ran before the first commit
+        calls.append(email)
+        return None if len(calls) == 1 else real(email)
+
+    monkeypatch.setattr("setting_records.services.email_taken", first_misses)
+    response = invite(client)
+    assert len(calls) == 2
+    assert response.status_code == 200
+    assert "already on the staff of Little Acorns Nursery" in str(
+        response.context["form"].errors["email"]
+    )
+    assert User.objects.filter(email__iexact="priya.shah@example.org").count() == 1
+
+
+def test_an_invite_racing_the_unique_username_is_a_message_not_a_500(
+    client, setting, manager, monkeypatch
+):
+    client.force_login(manager)
+    invite(client)
+    monkeypatch.setattr("setting_records.services.email_taken", lambda email: None)
+    since = last_log_id()
+    response = invite(client)
+    assert response.status_code == 200
+    assert "already on the staff" in str(response.context["form"].errors["email"])
+    assert User.objects.filter(email__iexact="priya.shah@example.org").count() == 1
+    assert actions(since) == []
+
+
+def test_a_leavers_role_is_not_changed(client, setting, manager, practitioner):
+    membership = place(practitioner, setting)
+    membership_end(membership=membership, actor=manager)
+    client.force_login(manager)
+    since = last_log_id()
+    response = client.post(f"/staff/places/{membership.pk}/role/", {"role": "manager"})
+    assert response.status_code == 200
+    assert "give their place back first" in str(response.context["form"].errors["role"])
+    membership.refresh_from_db()
+    assert (membership.role, membership.is_active) == (Role.PRACTITIONER, False)
+    assert actions(since) == []

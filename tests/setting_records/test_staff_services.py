@@ -88,7 +88,7 @@ def test_membership_end_and_reactivate_log_one_row_each(setting, manager, practi
     assert access_log.verify().intact
 
 
-def test_deactivation_logs_one_row_for_the_account_and_its_settings(
+def test_deactivation_logs_a_row_for_the_account_and_one_per_setting_left(
     setting, other_setting, manager, practitioner
 ):
     services.membership_add(
@@ -96,7 +96,12 @@ def test_deactivation_logs_one_row_for_the_account_and_its_settings(
     )
     start = last_id()
     services.user_deactivate(user=practitioner, actor=manager)
-    [row] = rows_after(start)
+    # Each setting's own log says its member left (its manager reads it), then the account.
+    *ended, row = rows_after(start)
+    assert {(r.action, r.setting_id) for r in ended} == {
+        ("membership_ended", setting.pk),
+        ("membership_ended", other_setting.pk),
+    }
     assert (row.action, row.actor) == ("staff_account_deactivated", manager)
     assert sorted(row.detail["left_settings"]) == sorted([setting.pk, other_setting.pk])
     practitioner.refresh_from_db()
