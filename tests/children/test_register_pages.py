@@ -416,7 +416,11 @@ def test_an_order_not_in_force_shows_no_banner(
     assert "badge--court-order" not in client.get("/children/").content.decode()
 
 
-def test_an_ended_connection_shows_no_banner(client, manager, practitioner, child, register_entry):
+def test_an_ended_connection_keeps_its_order_in_force_but_not_its_interpreter(
+    client, manager, practitioner, child, register_entry
+):
+    """A court order binds the person whatever their connection's state: ending the connection
+    keeps the banner and the list mark while the order is in force (the interpreter need goes)."""
     restrict(register_entry, manager)
     register.person_update(
         person=register_entry.person, actor=manager, reason="x", interpreter_needed=True
@@ -426,12 +430,23 @@ def test_an_ended_connection_shows_no_banner(client, manager, practitioner, chil
     assert "banner--danger" in page
     assert "Interpreter needed" in page
     register.connection_end(connection=register_entry, actor=manager, reason="Moved")
+    register_entry.refresh_from_db()
+    assert register_entry.is_restricted
+    assert ChildPerson.objects.restricted().filter(pk=register_entry.pk).exists()
+    assert not ChildPerson.objects.unrestricted().filter(pk=register_entry.pk).exists()
     page = client.get(f"/children/{child.pk}/").content.decode()
-    assert "banner--danger" not in page
+    assert (
+        "Court order restriction:</strong> Farah Khan (mother, connection ended): "
+        "Prohibited steps order" in page
+    )
     assert "Interpreter needed" not in page
     listing = client.get("/children/").content.decode()
-    assert "badge--court-order" not in listing
+    assert "badge--court-order" in listing
     assert ">Interpreter<" not in listing
+    # Once the order's end date has passed, it shows nowhere.
+    ChildPerson.objects.filter(pk=register_entry.pk).update(restriction_ends_on=YESTERDAY)
+    assert "banner--danger" not in client.get(f"/children/{child.pk}/").content.decode()
+    assert "badge--court-order" not in client.get("/children/").content.decode()
 
 
 def test_an_interpreter_need_marks_the_list(client, manager, practitioner, register_entry):
