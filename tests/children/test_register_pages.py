@@ -324,6 +324,47 @@ def test_a_family_member_is_offered_through_the_family(manager, setting, child):
     assert list(register.family_people(child)) == [grandmother]
 
 
+def test_a_social_worker_links_no_families(manager, setting, child, register_entry):
+    """A social worker connected to two unrelated children makes them no siblings: neither
+    child's family is offered on the other's pages, nor refused there as a duplicate."""
+    other = services.child_create(
+        setting=setting,
+        actor=manager,
+        first_name="Leo",
+        last_name="Jones",
+        date_of_birth=datetime.date(2021, 2, 1),
+        started_on=datetime.date(2023, 9, 1),
+    )
+    services.connection_add(
+        child=other,
+        person=Person(first_name="Mia", last_name="Jones"),
+        relationship="mother",
+        actor=manager,
+        has_parental_responsibility=True,
+        pr_evidence="birth_certificate",
+    )
+    worker = services.connection_add(
+        child=child,
+        person=Person(first_name="Sam", last_name="Reid", organisation="Council"),
+        relationship="local_authority",
+        actor=manager,
+    ).person
+    services.connection_add(
+        child=other, person=worker, relationship="local_authority", actor=manager
+    )
+    assert list(register.family_people(child)) == []
+    assert list(register.family_people(other)) == []
+    assert register.duplicate_of(child, Person(first_name="Mia", last_name="Jones")) is None
+    # A family relationship still links them, but only while the connection is current.
+    mia = Person.objects.get(first_name="Mia")
+    link = services.connection_add(
+        child=child, person=mia, relationship="other_relative", actor=manager
+    )
+    assert [str(p) for p in register.family_people(other)] == ["Farah Khan"]
+    register.connection_end(connection=link, actor=manager, reason="Not family after all")
+    assert list(register.family_people(other)) == []
+
+
 @pytest.mark.parametrize("typed", [("Imran", "Khan"), ("  imran ", "KHAN "), ("Farah", "khan")])
 def test_entering_a_registered_person_again_is_refused(client, manager, child, sibling, typed):
     client.force_login(manager)
