@@ -380,6 +380,36 @@ def test_entering_a_registered_person_again_is_refused(client, manager, child, s
     assert snapshot() == before
 
 
+def test_a_double_submission_enters_one_person(client, manager, child):
+    """The same new person sent twice: one Person, one entry; the second says why."""
+    client.force_login(manager)
+    data = {"first_name": "Ruth", "last_name": "Obi", "relationship": "grandparent"}
+    first = client.post(f"/children/{child.pk}/people/new/", data)
+    assert first.status_code == 302
+    second = client.post(f"/children/{child.pk}/people/new/", data)
+    assert second.status_code == 200
+    assert "already in this child's register" in " ".join(
+        second.context["form"].errors["first_name"]
+    )
+    assert Person.objects.filter(first_name="Ruth", last_name="Obi").count() == 1
+    assert ChildPerson.objects.filter(child=child, person__first_name="Ruth").count() == 1
+
+
+def test_a_clash_at_the_database_is_a_clear_refusal(manager, child, register_entry, monkeypatch):
+    """Whatever slips past the checks and meets the database's one-entry rule is refused with
+    a message, the register unchanged, never a 500."""
+    monkeypatch.setattr(register, "duplicate_of", lambda child, person: None)
+    before = snapshot()
+    person = register_entry.person
+    monkeypatch.setattr(
+        ChildPerson.objects, "filter", lambda **kw: ChildPerson.objects.none(), raising=False
+    )
+    with pytest.raises(WorkflowError, match="already in Amara Khan's register"):
+        services.connection_add(child=child, person=person, relationship="mother", actor=manager)
+    monkeypatch.undo()
+    assert snapshot() == before
+
+
 def test_choosing_someone_and_typing_a_name_is_refused(client, manager, child, sibling):
     client.force_login(manager)
     imran = register.family_people(child).get()
