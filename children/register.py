@@ -52,6 +52,7 @@ ORDER_NOTE_MISSING = (
     "Say what the order forbids this person (and its reference), so that staff know what to do."
 )
 ORDER_DATES_REVERSED = "The order cannot end before it was made."
+ORDER_MADE_IN_FUTURE = "An order cannot have been made in the future."
 
 
 def connection_problems(connection: ChildPerson) -> dict[str, str]:
@@ -76,6 +77,10 @@ def connection_problems(connection: ChildPerson) -> dict[str, str]:
     if connection.restriction_type and not connection.restriction.strip():
         problems["restriction"] = ORDER_NOTE_MISSING
     starts, ends = connection.restriction_starts_on, connection.restriction_ends_on
+    if starts and starts > timezone.localdate():
+        # A future start would be an order silently not in force until then: refused, so a
+        # typing slip never leaves a person unrestricted (DPA 2018 Sch. 2 para 16).
+        problems["restriction_starts_on"] = ORDER_MADE_IN_FUTURE
     if starts and ends and ends < starts:
         problems["restriction_ends_on"] = ORDER_DATES_REVERSED
     return problems

@@ -134,6 +134,15 @@ def test_manager_corrects_a_connection_with_a_court_order(client, manager, regis
         ({"has_parental_responsibility": ""}, "has_parental_responsibility", "tick parental"),
         ({"reason": " "}, "reason", "This field is required"),
         ({"restriction_starts_on": "31/02/2025"}, "restriction_starts_on", "valid date"),
+        (
+            {
+                "restriction_type": "prohibited_steps",
+                "restriction": "Must not collect",
+                "restriction_starts_on": str(TOMORROW),
+            },
+            "restriction_starts_on",
+            "An order cannot have been made in the future.",
+        ),
         ({"restriction_type": "banned"}, "restriction_type", "Select a valid choice"),
     ],
 )
@@ -479,7 +488,10 @@ def test_an_order_in_force_shows_to_everyone_who_sees_the_child(
 def test_an_order_not_in_force_shows_no_banner(
     client, manager, practitioner, child, register_entry, dates
 ):
-    restrict(register_entry, manager, **dates)
+    # A future start is refused now, but may be in older rows.
+    future = {name: day for name, day in dates.items() if day > TODAY}
+    restrict(register_entry, manager, **{n: d for n, d in dates.items() if n not in future})
+    ChildPerson.objects.filter(pk=register_entry.pk).update(**future)
     client.force_login(practitioner)
     page = client.get(f"/children/{child.pk}/").content.decode()
     assert "banner--danger" not in page
