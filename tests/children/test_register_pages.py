@@ -133,7 +133,7 @@ def test_manager_corrects_a_connection_with_a_court_order(client, manager, regis
         ({"pr_evidence": ""}, "pr_evidence", "Record the evidence"),
         ({"has_parental_responsibility": ""}, "has_parental_responsibility", "tick parental"),
         ({"reason": " "}, "reason", "This field is required"),
-        ({"restriction_starts_on": "31/02/2025"}, "restriction_starts_on", "valid date"),
+        ({"restriction_starts_on": "31/02/2025"}, "restriction_starts_on", "a date such as"),
         (
             {
                 "restriction_type": "prohibited_steps",
@@ -241,6 +241,21 @@ def test_an_unchanged_person_leaves_no_history(manager, register_entry):
 
 
 # Ending a connection
+
+
+def test_the_end_date_is_the_projects_uk_date_field(client, manager, register_entry):
+    """``UKDateField``: the date picker, a UK date typed, and one plain message otherwise."""
+    client.force_login(manager)
+    form = client.get(f"/connections/{register_entry.pk}/end/").context["form"]
+    assert form.fields["ended_on"].widget.input_type == "date"
+    bad = client.post(
+        f"/connections/{register_entry.pk}/end/", {"ended_on": "31/02/2025", "reason": "x"}
+    )
+    assert "Enter a date such as" in " ".join(bad.context["form"].errors["ended_on"])
+    data = {"ended_on": f"{TODAY:%d/%m/%Y}", "reason": "Moved abroad"}
+    assert client.post(f"/connections/{register_entry.pk}/end/", data).status_code == 302
+    register_entry.refresh_from_db()
+    assert register_entry.ended_on == TODAY
 
 
 def test_manager_ends_a_connection_and_it_is_kept(client, manager, register_entry, child):
