@@ -159,9 +159,9 @@ def _render_detail(
     release = PackRelease.objects.filter(request=item).first()
     history = list(item.history.order_by("-history_date", "-history_id"))
     attach_users(history)
-    restrictions = [
-        c for c in item.child.connections.current().select_related("person") if c.is_restricted
-    ]
+    # Ended connections too: a court order in force binds the person whatever the register
+    # says of their connection (``ChildPerson.is_restricted``).
+    restrictions = [c for c in item.child.connections.select_related("person") if c.is_restricted]
     context = {
         "item": item,
         "State": State,

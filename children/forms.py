@@ -301,8 +301,6 @@ class ChildForm(forms.ModelForm):
         return cleaned
 
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 REASON_HELP = _("Kept in the history with your name and the time.")
 
 
@@ -314,9 +312,14 @@ class ConnectionFieldsMixin:
     cleaned_data: dict
 
     def _set_up_connection_fields(self, fields) -> None:
+        # The project's one date field (date picker, UK dates typed, one message).
         for name in ("restriction_starts_on", "restriction_ends_on"):
-            fields[name].widget = DATE_WIDGET
-            fields[name].input_formats = DATE_FORMATS
+            model_field = fields[name]
+            fields[name] = UKDateField(
+                label=model_field.label,
+                required=model_field.required,
+                help_text=model_field.help_text,
+            )
 
     def _connection_errors(self) -> dict[str, str]:
         trial = ChildPerson(
@@ -467,7 +470,7 @@ class PersonEditForm(forms.ModelForm):
 
 
 class ConnectionEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("Ended on"), widget=DATE_WIDGET, input_formats=DATE_FORMATS)
+    ended_on = UKDateField(label=_("Ended on"))
     reason = forms.CharField(
         label=_("Why has it ended?"),
         max_length=500,

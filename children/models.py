@@ -240,8 +240,10 @@ class ChildPersonQuerySet(models.QuerySet["ChildPerson"]):
         return self.filter(CURRENT_CONNECTION)
 
     def restricted(self, day: datetime.date | None = None) -> "ChildPersonQuerySet":
-        """Current connections under a court-order restriction in force on ``day`` (today)."""
-        return self.current().filter(restriction_in_force(day))
+        """Connections under a court-order restriction in force on ``day`` (today), ended or
+        not: a court order binds the person whatever their connection's state (Children Act
+        1989 s.8; DPA 2018 Sch. 2 para 16), so ending a connection never hides it."""
+        return self.filter(restriction_in_force(day))
 
     def unrestricted(self, day: datetime.date | None = None) -> "ChildPersonQuerySet":
         """Current connections under no court-order restriction in force on ``day`` (today)."""
@@ -345,9 +347,10 @@ class ChildPerson(models.Model):
 
     @property
     def is_restricted(self) -> bool:
-        """A current connection with a court-order restriction in force today: the same rule as
+        """A court-order restriction in force today, whether or not the connection has ended (a
+        court order binds the person whatever the register says of them): the same rule as
         ``ChildPersonQuerySet.restricted``."""
-        return self.is_current and self.restriction_in_force_on(timezone.localdate())
+        return self.restriction_in_force_on(timezone.localdate())
 
     def restriction_in_force_on(self, day: datetime.date) -> bool:
         return (

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from children.models import Child, ChildPerson, Person, RestrictionType
+from children.models import Child, ChildPerson, Person, Relationship, RestrictionType
 from setting_records import access
 from setting_records.errors import WorkflowError
 from setting_records.history import save_as
@@ -52,6 +52,7 @@ ORDER_NOTE_MISSING = (
     "Say what the order forbids this person (and its reference), so that staff know what to do."
 )
 ORDER_DATES_REVERSED = "The order cannot end before it was made."
+ORDER_MADE_IN_FUTURE = "An order cannot have been made in the future."
 
 
 def connection_problems(connection: ChildPerson) -> dict[str, str]:
@@ -76,6 +77,10 @@ def connection_problems(connection: ChildPerson) -> dict[str, str]:
     if connection.restriction_type and not connection.restriction.strip():
         problems["restriction"] = ORDER_NOTE_MISSING
     starts, ends = connection.restriction_starts_on, connection.restriction_ends_on
+    if starts and starts > timezone.localdate():
+        # A future start would be an order silently not in force until then: refused, so a
+        # typing slip never leaves a person unrestricted (DPA 2018 Sch. 2 para 16).
+        problems["restriction_starts_on"] = ORDER_MADE_IN_FUTURE
     if starts and ends and ends < starts:
         problems["restriction_ends_on"] = ORDER_DATES_REVERSED
     return problems
@@ -98,15 +103,37 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+#: The relationships that make a family: a child sharing one of these people, through current
+#: connections, is a sibling. A social worker, a foster carer or an "other" contact connected to
+#: many children links no families (UK GDPR Art. 5(1)(c) and (f): one family's people are not
+#: offered on another's pages).
+FAMILY_RELATIONSHIPS = (
+    Relationship.MOTHER,
+    Relationship.FATHER,
+    Relationship.PARENT,
+    Relationship.STEP_PARENT,
+    Relationship.ADOPTIVE_PARENT,
+    Relationship.GRANDPARENT,
+    Relationship.OTHER_RELATIVE,
+    Relationship.SPECIAL_GUARDIAN,
+)
+
+
+def _family_connections() -> "QuerySet[ChildPerson]":
+    return ChildPerson.objects.current().filter(relationship__in=FAMILY_RELATIONSHIPS)
+
+
 def family_people(child: Child) -> QuerySet[Person]:
     """People who may already be in the register under another child of the family: the
-    child's family's people, and those connected to its siblings (children of the same family,
-    or sharing a person with it). Those already in the child's own register are left out."""
+    child's family's people, and those connected as family to its siblings (children of the
+    same family, or sharing a family member with it through current family connections).
+    Those already in the child's own register are left out."""
+    own_family = _family_connections().filter(child=child).values("person_id")
     siblings = Child.objects.filter(setting_id=child.setting_id).filter(
-        Q(pk__in=ChildPerson.objects.filter(person__connections__child=child).values("child_id"))
+        Q(pk__in=_family_connections().filter(person_id__in=own_family).values("child_id"))
         | (Q(family_id=child.family_id) if child.family_id else Q(pk__in=[]))
     )
-    related = Q(pk__in=ChildPerson.objects.filter(child__in=siblings).values("person_id"))
+    related = Q(pk__in=_family_connections().filter(child__in=siblings).values("person_id"))
     if child.family_id:
         related |= Q(family_id=child.family_id)
     return (

@@ -7,7 +7,7 @@ in step so that a change of key person, care team or grant counts on the very ne
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from children import register
@@ -110,17 +110,29 @@ def connection_add(
         raise WorkflowError("That family belongs to another setting.")
     connection = ChildPerson(child=child, person=person, relationship=relationship, **fields)
     register.check_connection(connection)
+    # The child's row locked first: a double submission waits here for the first to finish,
+    # then finds the person it entered (UK GDPR Art. 5(1)(d): one person, one record).
+    Child.objects.select_for_update().filter(pk=child.pk).first()
     if person.pk is None:
         if duplicate := register.duplicate_of(child, person):
             raise WorkflowError(duplicate)
         person.setting = child.setting
-        save_as(person, actor=actor, reason="Person added")
     elif person.setting_id != child.setting_id:
         raise WorkflowError("That person is registered at another setting.")
     elif ChildPerson.objects.filter(child=child, person=person).exists():
         raise WorkflowError(f"{person} is already in {child}'s register.")
-    connection.person = person
-    save_as(connection, actor=actor, reason="Added to the child's register")
+    try:
+        with transaction.atomic():
+            if person.pk is None:
+                save_as(person, actor=actor, reason="Person added")
+            connection.person = person
+            save_as(connection, actor=actor, reason="Added to the child's register")
+    except IntegrityError as error:
+        # Whatever slipped past the lock (a database without row locks): refused, never a 500.
+        raise WorkflowError(
+            f"{person} is already in {child}'s register: it may have been sent twice. "
+            "Look at the register before adding them again."
+        ) from error
     return connection
 
 

@@ -103,6 +103,9 @@ def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # One query; the current connections first, then those ended (kept, and shown apart).
         "connections": [c for c in connections if c.is_current],
         "ended_connections": [c for c in connections if not c.is_current],
+        # A court order in force binds the person even after their connection ended: the
+        # banner shows it for every connection, ended or not (``ChildPerson.is_restricted``).
+        "court_orders": [c for c in connections if c.is_restricted],
         "care_team": child.care_team.order_by("first_name", "last_name"),
         "sharings": sharings,
     }

@@ -48,7 +48,10 @@ def set_order(child, person, manager, **dates):
 def test_an_order_counts_only_while_in_force(
     child, father, manager, request_received, dates, restricted
 ):
-    set_order(child, father, manager, **dates)
+    # A future start is refused now (``ORDER_MADE_IN_FUTURE``), but may be in older rows.
+    future = {name: day for name, day in dates.items() if day > TODAY}
+    set_order(child, father, manager, **{n: d for n, d in dates.items() if n not in future})
+    ChildPerson.objects.filter(child=child, person=father).update(**future)
     connection = entry(child, father)
     assert connection.is_restricted == restricted
     # The SQL and the property agree.
@@ -82,8 +85,23 @@ def test_an_ended_connection_is_no_longer_in_the_register(child, mother, manager
     assert "is not in" in attendee_refusal(request_received, person=mother)
 
 
-def test_an_ended_restricted_connection_restricts_nothing(child, father, manager):
-    register.connection_end(connection=entry(child, father), actor=manager, reason="Order ended")
+def test_an_ended_connection_keeps_its_court_order_in_force(
+    client, child, father, manager, request_received
+):
+    """A court order binds the person whatever their connection's state: ending the connection
+    hides neither the order nor the request page's restrictions banner, and the person may
+    still neither attend nor receive (an ended connection is refused as requester anyway)."""
+    set_order(child, father, manager, restriction_starts_on=YESTERDAY)
+    register.connection_end(connection=entry(child, father), actor=manager, reason="Moved away")
+    assert entry(child, father).is_restricted
+    assert list(ChildPerson.objects.restricted()) == [entry(child, father)]
+    assert father.pk not in ChildPerson.objects.unrestricted().values_list("person", flat=True)
+    assert attendee_refusal(request_received, person=father, requester_agreed=True) is not None
+    client.force_login(manager)
+    page = client.get(f"/access-requests/{request_received.pk}/").content.decode()
+    assert "Court order restriction:</strong> Dan Khan (father): Prohibited steps order" in page
+    # An order past its end date restricts nothing, ended connection or not.
+    ChildPerson.objects.filter(pk=entry(child, father).pk).update(restriction_ends_on=YESTERDAY)
     assert not entry(child, father).is_restricted
     assert not ChildPerson.objects.restricted().exists()
 

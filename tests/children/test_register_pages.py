@@ -133,7 +133,16 @@ def test_manager_corrects_a_connection_with_a_court_order(client, manager, regis
         ({"pr_evidence": ""}, "pr_evidence", "Record the evidence"),
         ({"has_parental_responsibility": ""}, "has_parental_responsibility", "tick parental"),
         ({"reason": " "}, "reason", "This field is required"),
-        ({"restriction_starts_on": "31/02/2025"}, "restriction_starts_on", "valid date"),
+        ({"restriction_starts_on": "31/02/2025"}, "restriction_starts_on", "a date such as"),
+        (
+            {
+                "restriction_type": "prohibited_steps",
+                "restriction": "Must not collect",
+                "restriction_starts_on": str(TOMORROW),
+            },
+            "restriction_starts_on",
+            "An order cannot have been made in the future.",
+        ),
         ({"restriction_type": "banned"}, "restriction_type", "Select a valid choice"),
     ],
 )
@@ -234,6 +243,21 @@ def test_an_unchanged_person_leaves_no_history(manager, register_entry):
 # Ending a connection
 
 
+def test_the_end_date_is_the_projects_uk_date_field(client, manager, register_entry):
+    """``UKDateField``: the date picker, a UK date typed, and one plain message otherwise."""
+    client.force_login(manager)
+    form = client.get(f"/connections/{register_entry.pk}/end/").context["form"]
+    assert form.fields["ended_on"].widget.input_type == "date"
+    bad = client.post(
+        f"/connections/{register_entry.pk}/end/", {"ended_on": "31/02/2025", "reason": "x"}
+    )
+    assert "Enter a date such as" in " ".join(bad.context["form"].errors["ended_on"])
+    data = {"ended_on": f"{TODAY:%d/%m/%Y}", "reason": "Moved abroad"}
+    assert client.post(f"/connections/{register_entry.pk}/end/", data).status_code == 302
+    register_entry.refresh_from_db()
+    assert register_entry.ended_on == TODAY
+
+
 def test_manager_ends_a_connection_and_it_is_kept(client, manager, register_entry, child):
     client.force_login(manager)
     page = client.get(f"/connections/{register_entry.pk}/end/").content.decode()
@@ -324,6 +348,47 @@ def test_a_family_member_is_offered_through_the_family(manager, setting, child):
     assert list(register.family_people(child)) == [grandmother]
 
 
+def test_a_social_worker_links_no_families(manager, setting, child, register_entry):
+    """A social worker connected to two unrelated children makes them no siblings: neither
+    child's family is offered on the other's pages, nor refused there as a duplicate."""
+    other = services.child_create(
+        setting=setting,
+        actor=manager,
+        first_name="Leo",
+        last_name="Jones",
+        date_of_birth=datetime.date(2021, 2, 1),
+        started_on=datetime.date(2023, 9, 1),
+    )
+    services.connection_add(
+        child=other,
+        person=Person(first_name="Mia", last_name="Jones"),
+        relationship="mother",
+        actor=manager,
+        has_parental_responsibility=True,
+        pr_evidence="birth_certificate",
+    )
+    worker = services.connection_add(
+        child=child,
+        person=Person(first_name="Sam", last_name="Reid", organisation="Council"),
+        relationship="local_authority",
+        actor=manager,
+    ).person
+    services.connection_add(
+        child=other, person=worker, relationship="local_authority", actor=manager
+    )
+    assert list(register.family_people(child)) == []
+    assert list(register.family_people(other)) == []
+    assert register.duplicate_of(child, Person(first_name="Mia", last_name="Jones")) is None
+    # A family relationship still links them, but only while the connection is current.
+    mia = Person.objects.get(first_name="Mia")
+    link = services.connection_add(
+        child=child, person=mia, relationship="other_relative", actor=manager
+    )
+    assert [str(p) for p in register.family_people(other)] == ["Farah Khan"]
+    register.connection_end(connection=link, actor=manager, reason="Not family after all")
+    assert list(register.family_people(other)) == []
+
+
 @pytest.mark.parametrize("typed", [("Imran", "Khan"), ("  imran ", "KHAN "), ("Farah", "khan")])
 def test_entering_a_registered_person_again_is_refused(client, manager, child, sibling, typed):
     client.force_login(manager)
@@ -336,6 +401,36 @@ def test_entering_a_registered_person_again_is_refused(client, manager, child, s
     error = " ".join(response.context["form"].errors["first_name"])
     assert "already" in error
     assert ("choose them" in error) == (typed[0].strip().lower() == "imran")
+    assert snapshot() == before
+
+
+def test_a_double_submission_enters_one_person(client, manager, child):
+    """The same new person sent twice: one Person, one entry; the second says why."""
+    client.force_login(manager)
+    data = {"first_name": "Ruth", "last_name": "Obi", "relationship": "grandparent"}
+    first = client.post(f"/children/{child.pk}/people/new/", data)
+    assert first.status_code == 302
+    second = client.post(f"/children/{child.pk}/people/new/", data)
+    assert second.status_code == 200
+    assert "already in this child's register" in " ".join(
+        second.context["form"].errors["first_name"]
+    )
+    assert Person.objects.filter(first_name="Ruth", last_name="Obi").count() == 1
+    assert ChildPerson.objects.filter(child=child, person__first_name="Ruth").count() == 1
+
+
+def test_a_clash_at_the_database_is_a_clear_refusal(manager, child, register_entry, monkeypatch):
+    """Whatever slips past the checks and meets the database's one-entry rule is refused with
+    a message, the register unchanged, never a 500."""
+    monkeypatch.setattr(register, "duplicate_of", lambda child, person: None)
+    before = snapshot()
+    person = register_entry.person
+    monkeypatch.setattr(
+        ChildPerson.objects, "filter", lambda **kw: ChildPerson.objects.none(), raising=False
+    )
+    with pytest.raises(WorkflowError, match="already in Amara Khan's register"):
+        services.connection_add(child=child, person=person, relationship="mother", actor=manager)
+    monkeypatch.undo()
     assert snapshot() == before
 
 
@@ -408,7 +503,10 @@ def test_an_order_in_force_shows_to_everyone_who_sees_the_child(
 def test_an_order_not_in_force_shows_no_banner(
     client, manager, practitioner, child, register_entry, dates
 ):
-    restrict(register_entry, manager, **dates)
+    # A future start is refused now, but may be in older rows.
+    future = {name: day for name, day in dates.items() if day > TODAY}
+    restrict(register_entry, manager, **{n: d for n, d in dates.items() if n not in future})
+    ChildPerson.objects.filter(pk=register_entry.pk).update(**future)
     client.force_login(practitioner)
     page = client.get(f"/children/{child.pk}/").content.decode()
     assert "banner--danger" not in page
@@ -416,7 +514,11 @@ def test_an_order_not_in_force_shows_no_banner(
     assert "badge--court-order" not in client.get("/children/").content.decode()
 
 
-def test_an_ended_connection_shows_no_banner(client, manager, practitioner, child, register_entry):
+def test_an_ended_connection_keeps_its_order_in_force_but_not_its_interpreter(
+    client, manager, practitioner, child, register_entry
+):
+    """A court order binds the person whatever their connection's state: ending the connection
+    keeps the banner and the list mark while the order is in force (the interpreter need goes)."""
     restrict(register_entry, manager)
     register.person_update(
         person=register_entry.person, actor=manager, reason="x", interpreter_needed=True
@@ -426,12 +528,23 @@ def test_an_ended_connection_shows_no_banner(client, manager, practitioner, chil
     assert "banner--danger" in page
     assert "Interpreter needed" in page
     register.connection_end(connection=register_entry, actor=manager, reason="Moved")
+    register_entry.refresh_from_db()
+    assert register_entry.is_restricted
+    assert ChildPerson.objects.restricted().filter(pk=register_entry.pk).exists()
+    assert not ChildPerson.objects.unrestricted().filter(pk=register_entry.pk).exists()
     page = client.get(f"/children/{child.pk}/").content.decode()
-    assert "banner--danger" not in page
+    assert (
+        "Court order restriction:</strong> Farah Khan (mother, connection ended): "
+        "Prohibited steps order" in page
+    )
     assert "Interpreter needed" not in page
     listing = client.get("/children/").content.decode()
-    assert "badge--court-order" not in listing
+    assert "badge--court-order" in listing
     assert ">Interpreter<" not in listing
+    # Once the order's end date has passed, it shows nowhere.
+    ChildPerson.objects.filter(pk=register_entry.pk).update(restriction_ends_on=YESTERDAY)
+    assert "banner--danger" not in client.get(f"/children/{child.pk}/").content.decode()
+    assert "badge--court-order" not in client.get("/children/").content.decode()
 
 
 def test_an_interpreter_need_marks_the_list(client, manager, practitioner, register_entry):
