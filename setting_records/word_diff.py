@@ -107,10 +107,12 @@ def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, i
     while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
         end += 1
     old_mid, new_mid = old[start : len(old) - end], new[start : len(new) - end]
+    middle: list[tuple[str, int, int, int, int]]
     if max(len(old_mid), len(new_mid)) > MAX_MATCHED:
         middle = [("replace", 0, len(old_mid), 0, len(new_mid))]
     else:
-        middle = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False).get_opcodes()
+        matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+        middle = list(matcher.get_opcodes())
     shifted = [
         (tag, i1 + start, i2 + start, j1 + start, j2 + start)
         for tag, i1, i2, j1, j2 in middle
