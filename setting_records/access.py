@@ -237,7 +237,11 @@ def visible_rooms(user: Viewer) -> QuerySet[Room]:
 
 
 @dataclass(frozen=True)
-class RoomRights:
+class SettingThingRights:
+    """What a member of staff may do with something of their setting that every member of
+    staff there may see and only its managers may act on: a room (rename, close, reopen, move
+    children), a complaint (move it on; see the investigation's notes, findings and outcome)."""
+
     is_manager: bool
 
     @property
@@ -246,11 +250,13 @@ class RoomRights:
 
     @property
     def manage(self) -> bool:
-        """Rename, close, reopen, move children: the setting's managers only."""
         return self.is_manager
 
     def allows(self, action: str) -> bool:
         return {"view": self.view, "manage": self.manage}[action]
+
+
+RoomRights = SettingThingRights
 
 
 def get_room(user: Viewer, pk: int | str, action: str = "view") -> Room:
@@ -291,21 +297,7 @@ def complaint_settings(user: Viewer) -> QuerySet[Setting]:
     return Setting.objects.filter(pk__in=staff_setting_ids(user))
 
 
-@dataclass(frozen=True)
-class ComplaintRights:
-    is_manager: bool
-
-    @property
-    def view(self) -> bool:
-        return True
-
-    @property
-    def manage(self) -> bool:
-        """Move it on, and see the investigation: notes, findings, outcome (managers only)."""
-        return self.is_manager
-
-    def allows(self, action: str) -> bool:
-        return {"view": self.view, "manage": self.manage}[action]
+ComplaintRights = SettingThingRights
 
 
 def get_complaint(user: Viewer, pk: int | str, action: str = "view") -> Complaint:
